@@ -1,0 +1,52 @@
+# Thin wrapper over CMake. The README's whole set-up is `make run` and `make test`.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+CMAKE_FLAGS += -DLLMON_WERROR=ON
+endif
+
+# Debian bookworm packages needed to build and test (README "Dependencies" says why each).
+DEBIAN_PACKAGES := cmake g++ make pkg-config git curl \
+	prometheus-cpp-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
+	libtomlplusplus-dev libspdlog-dev doctest-dev librocm-smi-dev zlib1g-dev libsystemd-dev \
+	prometheus
+
+.PHONY: all deps build test run collect format format-check clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing missing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+
+run: build
+	$(BUILD_DIR)/llmon serve
+
+collect: build
+	$(BUILD_DIR)/llmon collect
+
+SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
+format:
+	clang-format -i $(SOURCES)
+format-check:
+	clang-format --dry-run --Werror $(SOURCES)
+
+clean:
+	rm -rf $(BUILD_DIR)

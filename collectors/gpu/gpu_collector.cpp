@@ -1,0 +1,176 @@
+#include "collectors/gpu/gpu_collector.hpp"
+
+#include <stdexcept>
+
+#include "collectors/gpu/rocm_smi_backend.hpp"
+#include "collectors/gpu/sysfs_backend.hpp"
+#include "common/log.hpp"
+
+namespace llmon::gpu {
+
+namespace {
+
+// While "auto" finds no GPU, look again at most this often: amdgpu may load after llmon
+// starts, but re-opening the ROCm library every few seconds would be wasteful.
+constexpr auto kReprobeEvery = std::chrono::minutes(1);
+// A sample older than this many sample intervals is not stretched over the gap.
+constexpr int kMaxGapIntervals = 5;
+
+class GpuFullCollector final : public Collector {
+ public:
+  explicit GpuFullCollector(std::shared_ptr<GpuMonitor> m) : monitor_(std::move(m)) {}
+  std::string name() const override { return "gpu"; }
+  Duration interval() const override { return monitor_->config().interval; }
+  MetricFamilies collect() override { return monitor_->collect_full(); }
+
+ private:
+  std::shared_ptr<GpuMonitor> monitor_;
+};
+
+class GpuSampleCollector final : public Collector {
+ public:
+  explicit GpuSampleCollector(std::shared_ptr<GpuMonitor> m) : monitor_(std::move(m)) {}
+  std::string name() const override { return "gpu_sampler"; }
+  Duration interval() const override { return monitor_->config().sample_interval; }
+  // A sample must never be held up for long: a stuck read shows as a failure at once.
+  Duration timeout() const override {
+    return std::max(monitor_->config().sample_interval, Duration(std::chrono::seconds(2)));
+  }
+  MetricFamilies collect() override { return monitor_->collect_sample(); }
+
+ private:
+  std::shared_ptr<GpuMonitor> monitor_;
+};
+
+}  // namespace
+
+GpuMonitor::GpuMonitor(GpuConfig config) : config_(std::move(config)) {}
+
+std::string GpuMonitor::backend_name_locked() const {
+  return backend_ ? backend_->name() : std::string("none");
+}
+
+void GpuMonitor::ensure_backend_locked() {
+  if (backend_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (config_.backend == "none") {
+    if (!probed_) logger("gpu")->info("GPU monitoring disabled (gpu.backend = \"none\")");
+    probed_ = true;
+    return;
+  }
+  if (config_.backend == "rocm_smi") {
+    auto backend = make_rocm_smi_backend(config_.rocm_smi_library, config_.sysfs_root);
+    if (!backend) throw std::runtime_error(backend.error().message);
+    backend_ = std::move(backend).value();
+    logger("gpu")->info("using the rocm_smi backend ({})", config_.rocm_smi_library);
+    return;
+  }
+  if (config_.backend == "sysfs") {
+    backend_ = make_sysfs_backend(config_.sysfs_root);
+    logger("gpu")->info("using the sysfs backend under {}", config_.sysfs_root.string());
+    return;
+  }
+  // auto
+  if (probed_ && now - last_probe_ < kReprobeEvery) return;
+  const bool first = !probed_;
+  probed_ = true;
+  last_probe_ = now;
+  // rocm_smi reads the same amdgpu sysfs files, so without an AMD card there it cannot find a
+  // GPU either: skip it then, which spares boxes without a GPU the library's own error output.
+  const std::size_t sysfs_count = count_sysfs_gpus(config_.sysfs_root);
+  std::string rocm_reason = "not tried";
+  if (sysfs_count > 0) {
+    auto rocm = make_rocm_smi_backend(config_.rocm_smi_library, config_.sysfs_root);
+    if (rocm) {
+      const std::size_t n = rocm.value()->read_fast().size();
+      if (n > 0) {
+        backend_ = std::move(rocm).value();
+        logger("gpu")->info("using the rocm_smi backend ({}): {} GPU(s)",
+                            config_.rocm_smi_library, n);
+        return;
+      }
+      rocm_reason = "rocm_smi reports no GPU";
+    } else {
+      rocm_reason = rocm.error().message;
+    }
+    backend_ = make_sysfs_backend(config_.sysfs_root);
+    logger("gpu")->info("using the sysfs backend under {}: {} GPU(s) (rocm_smi not used: {})",
+                        config_.sysfs_root.string(), sysfs_count, rocm_reason);
+    return;
+  }
+  if (first) {
+    logger("gpu")->info(
+        "no AMD GPU found (no AMD card under {}); llmon_gpu_devices is 0 and llmon looks again "
+        "every minute",
+        (config_.sysfs_root / "class/drm").string());
+  }
+}
+
+MetricFamilies GpuMonitor::collect_full() {
+  std::lock_guard lock(mutex_);
+  ensure_backend_locked();
+  if (!backend_) return gpu_families({}, "none");
+  std::vector<GpuDevice> devices = backend_->read_devices();
+  order_.clear();
+  for (const auto& d : devices) order_.push_back(d.pci_bus);
+  return gpu_families(devices, backend_->name());
+}
+
+void GpuMonitor::integrate_locked(const std::vector<FastSample>& samples) {
+  const auto now = std::chrono::steady_clock::now();
+  const double max_gap = to_seconds(config_.sample_interval) * kMaxGapIntervals;
+  for (const FastSample& s : samples) {
+    Integrator& in = integrators_[s.pci_bus];
+    const double dt =
+        in.started ? std::min(std::chrono::duration<double>(now - in.last).count(), max_gap) : 0;
+    in.started = true;
+    in.last = now;
+    // Sample-and-hold: the value read now stands for the interval that just ended.
+    if (s.busy_ratio) in.busy_seconds = in.busy_seconds.value_or(0) + *s.busy_ratio * dt;
+    if (s.power_watts) in.energy_joules = in.energy_joules.value_or(0) + *s.power_watts * dt;
+  }
+}
+
+MetricFamilies GpuMonitor::collect_sample() {
+  std::lock_guard lock(mutex_);
+  ensure_backend_locked();
+  if (!backend_) return {};
+  const std::vector<FastSample> samples = backend_->read_fast();
+  integrate_locked(samples);
+  FamilySet set;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const Integrator& in = integrators_[samples[i].pci_bus];
+    const Labels g{{"gpu", std::to_string(i)}};
+    set.counter("llmon_gpu_busy_seconds_total",
+                "Seconds the GPU was busy, integrated from fast samples; rate() is the average "
+                "busy ratio.",
+                g, in.busy_seconds);
+    set.counter("llmon_gpu_energy_joules_total",
+                "Energy drawn by the GPU, integrated from fast power samples; rate() is the "
+                "average power in watts.",
+                g, in.energy_joules);
+  }
+  return set.take();
+}
+
+std::vector<GpuCounters> GpuMonitor::counters() const {
+  std::lock_guard lock(mutex_);
+  std::vector<GpuCounters> out;
+  for (std::size_t i = 0; i < order_.size(); ++i) {
+    auto it = integrators_.find(order_[i]);
+    if (it == integrators_.end()) continue;
+    out.push_back({std::to_string(i), order_[i], it->second.busy_seconds,
+                   it->second.energy_joules});
+  }
+  return out;
+}
+
+std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const Config& config) {
+  auto monitor = std::make_shared<GpuMonitor>(config.gpu);
+  std::vector<std::unique_ptr<Collector>> out;
+  out.push_back(std::make_unique<GpuFullCollector>(monitor));
+  out.push_back(std::make_unique<GpuSampleCollector>(monitor));
+  return out;
+}
+
+}  // namespace llmon::gpu

@@ -1,0 +1,68 @@
+#pragma once
+// The GPU collectors: "gpu" reads every value every gpu.interval; "gpu_sampler" reads busy and
+// power every gpu.sample_interval and integrates them into the busy-seconds and energy
+// counters, so rate() gives true averages whatever the scrape interval.
+// Both share one GpuMonitor, which is thread-safe (one mutex serialises backend access).
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectors/collector.hpp"
+#include "collectors/gpu/backend.hpp"
+#include "common/config.hpp"
+
+namespace llmon::gpu {
+
+// Integrated counters of one GPU since llmon started watching it.
+struct GpuCounters {
+  std::string gpu;  // the `gpu` label
+  std::string pci_bus;
+  std::optional<double> busy_seconds;
+  std::optional<double> energy_joules;
+};
+
+class GpuMonitor {
+ public:
+  explicit GpuMonitor(GpuConfig config);
+
+  // Full reading; the backend is chosen on first use (and re-probed at most once a minute
+  // while "auto" finds nothing). Throws when an explicitly configured backend fails.
+  MetricFamilies collect_full();
+  // Fast sample + integration; publishes the counters.
+  MetricFamilies collect_sample();
+  // Thread-safe copy of the counters (benchmarks correlate runs with them).
+  std::vector<GpuCounters> counters() const;
+
+  const GpuConfig& config() const { return config_; }
+
+ private:
+  struct Integrator {
+    std::optional<double> busy_seconds;
+    std::optional<double> energy_joules;
+    std::chrono::steady_clock::time_point last;
+    bool started = false;
+  };
+
+  void ensure_backend_locked();
+  std::string backend_name_locked() const;
+  void integrate_locked(const std::vector<FastSample>& samples);
+
+  GpuConfig config_;
+  mutable std::mutex mutex_;
+  std::unique_ptr<GpuBackend> backend_;
+  bool probed_ = false;
+  std::chrono::steady_clock::time_point last_probe_;
+  std::map<std::string, Integrator> integrators_;  // by pci_bus
+  std::vector<std::string> order_;                 // pci_bus in `gpu` label order
+};
+
+// The "gpu" and "gpu_sampler" collectors over one shared monitor.
+std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const Config& config);
+
+// Families of one full reading: pure, so it is tested without any backend.
+MetricFamilies gpu_families(const std::vector<GpuDevice>& devices, const std::string& backend);
+
+}  // namespace llmon::gpu

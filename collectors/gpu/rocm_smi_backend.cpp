@@ -1,0 +1,253 @@
+#include "collectors/gpu/rocm_smi_backend.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "collectors/gpu/rocm_smi_api.hpp"
+#include "common/fs.hpp"
+
+namespace llmon::gpu {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Gpu {
+  std::uint32_t index = 0;  // rocm_smi's device index
+  std::uint64_t bdfid = 0;
+  GpuDevice identity;  // identity fields only; measurements are read on every call
+};
+
+std::string format_pci_bus(std::uint64_t bdfid) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%04x:%02x:%02x.%x",
+                static_cast<unsigned>((bdfid >> 32) & 0xffffffff),
+                static_cast<unsigned>((bdfid >> 8) & 0xff), static_cast<unsigned>((bdfid >> 3) & 0x1f),
+                static_cast<unsigned>(bdfid & 0x7));
+  return text;
+}
+
+// Entries of a directory, sorted; empty when it cannot be listed (a fixture or box without it).
+std::vector<fs::path> list_dir(const fs::path& dir) {
+  std::vector<fs::path> entries;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    entries.push_back(it->path());
+  }
+  std::sort(entries.begin(), entries.end());
+  return entries;
+}
+
+// rocm_smi 5.x cannot name the drm card; the card whose `device` resolves to our PCI function can.
+std::string find_card(const fs::path& sysfs_root, const std::string& pci_bus) {
+  for (const auto& entry : list_dir(sysfs_root / "class" / "drm")) {
+    const std::string name = entry.filename().string();
+    // Connectors ("card1-DP-1") also live here and point at the same device.
+    if (name.size() <= 4 || name.compare(0, 4, "card") != 0 ||
+        name.find_first_not_of("0123456789", 4) != std::string::npos) {
+      continue;
+    }
+    std::error_code ec;
+    const fs::path device = fs::canonical(entry / "device", ec);
+    if (!ec && device.filename() == pci_bus) return name;
+  }
+  return {};
+}
+
+// "key value" lines of a KFD node's properties file; lines that do not parse are skipped.
+std::map<std::string, std::uint64_t> parse_properties(const std::string& text) {
+  std::map<std::string, std::uint64_t> properties;
+  std::istringstream lines(text);
+  std::string key, value;
+  while (lines >> key >> value) {
+    std::uint64_t number = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (error == std::errc() && end == value.data() + value.size()) properties[key] = number;
+  }
+  return properties;
+}
+
+// rocm_smi 5.x has no gfx target call; KFD topology has one node per GPU, keyed by PCI address.
+std::string find_gfx_target(const fs::path& sysfs_root, std::uint64_t bdfid) {
+  const fs::path nodes = sysfs_root / "class" / "kfd" / "kfd" / "topology" / "nodes";
+  for (const auto& node : list_dir(nodes)) {
+    const ReadResult file = read_file(node / "properties");
+    if (!file.ok()) continue;
+    auto properties = parse_properties(file.content);
+    const auto version = properties.find("gfx_target_version");
+    const auto location = properties.find("location_id");
+    if (version == properties.end() || version->second == 0 || location == properties.end()) {
+      continue;  // CPU nodes have gfx_target_version 0
+    }
+    // Kernels before `domain` was added only ever exposed domain 0.
+    const std::uint64_t domain = properties.count("domain") ? properties["domain"] : 0;
+    if (location->second == (bdfid & 0xffff) && domain == ((bdfid >> 32) & 0xffffffff)) {
+      return gfx_target_name(version->second);
+    }
+  }
+  return {};
+}
+
+// rocm_smi falls back to the bare hex id when pci.ids has no name; that is not a name.
+bool is_bare_id(const std::string& name) {
+  return name.size() > 2 && name.compare(0, 2, "0x") == 0 &&
+         name.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos;
+}
+
+std::string device_name(const RocmSmiApi& api, std::uint32_t index, const std::string& id) {
+  if (auto name = api.name(index); name && !is_bare_id(*name)) return *name;
+  if (std::string known = known_device_name(id); !known.empty()) return known;
+  return id.empty() ? "AMD GPU" : "AMD GPU " + id;
+}
+
+std::optional<Gpu> read_identity(const RocmSmiApi& api, std::uint32_t index,
+                                 const fs::path& sysfs_root) {
+  const auto bdfid = api.pci_id(index);
+  if (!bdfid) return std::nullopt;  // nothing could be joined to a GPU without its bus id
+  Gpu gpu{index, *bdfid, {}};
+  GpuDevice& d = gpu.identity;
+  d.pci_bus = format_pci_bus(*bdfid);
+  char text[32];
+  if (auto id = api.device_id(index)) {
+    std::snprintf(text, sizeof text, "0x%04x", static_cast<unsigned>(*id));
+    d.device_id = text;
+  }
+  d.name = device_name(api, index, d.device_id);
+  if (auto serial = api.unique_id(index)) {
+    // The same 16 lower-case digits, without 0x, that amdgpu's sysfs unique_id file shows.
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(*serial));
+    d.unique_id = text;
+  }
+  d.card = find_card(sysfs_root, d.pci_bus);
+  d.gfx_target = find_gfx_target(sysfs_root, *bdfid);
+  return gpu;
+}
+
+std::optional<double> percent_ratio(std::optional<std::uint32_t> percent) {
+  if (!percent || *percent > 100) return std::nullopt;  // above 100 is a driver glitch, not load
+  return *percent / 100.0;
+}
+
+std::optional<double> watts(std::optional<std::uint64_t> microwatts) {
+  if (!microwatts) return std::nullopt;
+  return static_cast<double>(*microwatts) / 1e6;
+}
+
+template <typename T>
+std::optional<double> as_double(std::optional<T> value) {
+  if (!value) return std::nullopt;
+  return static_cast<double>(*value);
+}
+
+class RocmSmiBackend final : public GpuBackend {
+ public:
+  RocmSmiBackend(std::unique_ptr<RocmSmiApi> api, std::vector<Gpu> gpus)
+      : api_(std::move(api)), gpus_(std::move(gpus)) {}
+
+  std::string name() const override { return "rocm_smi"; }
+
+  std::vector<GpuDevice> read_devices() override {
+    const std::uint32_t count = live_count();
+    std::vector<GpuDevice> devices;
+    for (const Gpu& gpu : gpus_) {
+      // A GPU that was unplugged or reset away no longer answers with the same address.
+      if (gpu.index >= count || api_->pci_id(gpu.index) != gpu.bdfid) continue;
+      devices.push_back(read_one(gpu));
+    }
+    return devices;
+  }
+
+  std::vector<FastSample> read_fast() override {
+    const std::uint32_t count = live_count();
+    std::vector<FastSample> samples;
+    for (const Gpu& gpu : gpus_) {
+      if (gpu.index >= count) continue;
+      samples.push_back(FastSample{gpu.identity.pci_bus,
+                                   percent_ratio(api_->busy_percent(gpu.index)),
+                                   watts(api_->power_microwatts(gpu.index))});
+    }
+    return samples;
+  }
+
+ private:
+  std::uint32_t live_count() const {
+    auto count = api_->num_devices();
+    if (!count) throw std::runtime_error("rocm_smi (" + api_->library() + "): " + count.error().message);
+    return *count;
+  }
+
+  GpuDevice read_one(const Gpu& gpu) const {
+    const RocmSmiApi& api = *api_;
+    const std::uint32_t i = gpu.index;
+    GpuDevice d = gpu.identity;
+    d.busy_ratio = percent_ratio(api.busy_percent(i));
+    d.memory_busy_ratio = percent_ratio(api.memory_busy_percent(i));
+    constexpr std::pair<rsmi_memory_type_t, const char*> kPools[] = {
+        {RSMI_MEM_TYPE_VRAM, "vram"}, {RSMI_MEM_TYPE_VIS_VRAM, "vis_vram"}, {RSMI_MEM_TYPE_GTT, "gtt"}};
+    for (const auto& [type, pool] : kPools) {
+      MemoryPool p{pool, as_double(api.memory_used(i, type)), as_double(api.memory_total(i, type))};
+      if (p.used_bytes || p.total_bytes) d.memory.push_back(std::move(p));
+    }
+    constexpr std::pair<rsmi_temperature_type_t, const char*> kSensors[] = {
+        {RSMI_TEMP_TYPE_EDGE, "edge"}, {RSMI_TEMP_TYPE_JUNCTION, "junction"}, {RSMI_TEMP_TYPE_MEMORY, "mem"}};
+    for (const auto& [type, sensor] : kSensors) {
+      if (auto milli = api.temperature_millicelsius(i, type)) {
+        d.temperatures.push_back(Temperature{sensor, static_cast<double>(*milli) / 1000.0});
+      }
+    }
+    d.power_watts = watts(api.power_microwatts(i));
+    d.sclk_hertz = as_double(api.current_clock_hertz(i, RSMI_CLK_TYPE_SYS));
+    d.mclk_hertz = as_double(api.current_clock_hertz(i, RSMI_CLK_TYPE_MEM));
+    if (auto rpm = api.fan_rpm(i); rpm && *rpm >= 0) d.fan_rpm = static_cast<double>(*rpm);
+    const auto speed = api.fan_speed(i);
+    const auto max = api.fan_speed_max(i);
+    if (speed && max && *max > 0 && *speed >= 0 && static_cast<std::uint64_t>(*speed) <= *max) {
+      d.fan_speed_ratio = static_cast<double>(*speed) / static_cast<double>(*max);
+    }
+    d.performance_level = api.performance_level(i);
+    return d;
+  }
+
+  std::unique_ptr<RocmSmiApi> api_;
+  std::vector<Gpu> gpus_;  // sorted by pci_bus
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(const std::string& library,
+                                                            const std::filesystem::path& sysfs_root) {
+  auto loaded = RocmSmiApi::load(library);
+  if (!loaded) return loaded.error();
+  std::unique_ptr<RocmSmiApi> api = std::move(loaded).value();
+
+  if (const rsmi_status_t status = api->init(); status != RSMI_STATUS_SUCCESS) {
+    std::string message = "rocm_smi (" + library + "): rsmi_init failed: " + api->describe(status);
+    if (status == RSMI_STATUS_INIT_ERROR) {
+      // What rocm_smi answers on a box (or container) with no /sys/class/drm or no AMD GPU.
+      message += "; rocm_smi found no usable AMD GPU (is the amdgpu driver loaded and "
+                 "/sys/class/drm visible to this process?)";
+    }
+    return make_error(std::move(message));
+  }
+  auto count = api->num_devices();
+  if (!count) return make_error("rocm_smi (" + library + "): " + count.error().message);
+
+  std::vector<Gpu> gpus;
+  for (std::uint32_t i = 0; i < *count; ++i) {
+    if (auto gpu = read_identity(*api, i, sysfs_root)) gpus.push_back(std::move(*gpu));
+  }
+  std::sort(gpus.begin(), gpus.end(), [](const Gpu& a, const Gpu& b) {
+    return a.identity.pci_bus < b.identity.pci_bus;
+  });
+  return std::unique_ptr<GpuBackend>(
+      std::make_unique<RocmSmiBackend>(std::move(api), std::move(gpus)));
+}
+
+}  // namespace llmon::gpu

@@ -1,0 +1,41 @@
+#include "collectors/registry.hpp"
+
+#include "collectors/gpu/gpu_collector.hpp"
+#include "collectors/host/host_collector.hpp"
+#include "collectors/process/process_collector.hpp"
+
+namespace llmon {
+
+namespace {
+
+using Factory = std::vector<std::unique_ptr<Collector>> (*)(const Config&);
+
+template <std::unique_ptr<Collector> (*Make)(const Config&)>
+std::vector<std::unique_ptr<Collector>> one(const Config& config) {
+  std::vector<std::unique_ptr<Collector>> out;
+  out.push_back(Make(config));
+  return out;
+}
+
+std::unique_ptr<Collector> make_self_process(const Config&) {
+  return make_process_collector(kSelfProcfsRoot, std::chrono::seconds(5));
+}
+
+// Adding a source: a folder under collectors/ and one line here.
+constexpr Factory kCollectorTable[] = {
+    one<make_self_process>,
+    gpu::make_gpu_collectors,
+    one<make_host_collector>,
+};
+
+}  // namespace
+
+std::vector<std::shared_ptr<Collector>> make_collectors(const Config& config) {
+  std::vector<std::shared_ptr<Collector>> out;
+  for (Factory make : kCollectorTable) {
+    for (auto& c : make(config)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace llmon

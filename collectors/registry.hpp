@@ -1,0 +1,14 @@
+#pragma once
+// The collector table: every metric source the daemon knows, built from the configuration.
+#include <memory>
+#include <vector>
+
+#include "collectors/collector.hpp"
+#include "common/config.hpp"
+
+namespace llmon {
+
+// Builds every enabled collector for `config`, in table order. Stateless; any thread.
+std::vector<std::shared_ptr<Collector>> make_collectors(const Config& config);
+
+}  // namespace llmon

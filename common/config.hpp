@@ -1,0 +1,50 @@
+#pragma once
+// Config: the daemon's effective configuration. Every default lives in this header, once.
+// Plain value type; the daemon swaps whole Config objects on reload.
+#include <filesystem>
+#include <string>
+
+#include "common/duration.hpp"
+#include "common/result.hpp"
+
+namespace llmon {
+
+struct WebConfig {
+  std::string listen = "0.0.0.0:9877";
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct GpuConfig {
+  std::string backend = "auto";  // auto | rocm_smi | sysfs | none
+  std::filesystem::path sysfs_root = "/sys";
+  std::string rocm_smi_library = "librocm_smi64.so.1";
+  Duration interval = std::chrono::seconds(5);
+  Duration sample_interval = std::chrono::seconds(1);
+};
+
+struct HostConfig {
+  std::filesystem::path procfs_root = "/proc";
+  Duration interval = std::chrono::seconds(5);
+};
+
+struct Config {
+  WebConfig web;
+  LogConfig log;
+  GpuConfig gpu;
+  HostConfig host;
+};
+
+// Where `serve` and `collect` look when no --config is given; a missing file there is fine.
+inline constexpr const char* kDefaultConfigPath = "/etc/llmon/llmon.toml";
+
+// Parses TOML text. `source` names the file in error messages ("FILE:LINE:COL: ...").
+Expected<Config> parse_config(std::string_view toml_text, const std::string& source);
+// Reads and parses a file; a missing or unreadable file is an error.
+Expected<Config> load_config(const std::filesystem::path& path);
+// The effective configuration as TOML that parse_config accepts (check-config prints it).
+std::string render_config(const Config& config);
+
+}  // namespace llmon

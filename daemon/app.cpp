@@ -1,0 +1,191 @@
+#include "daemon/app.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#ifdef LLMON_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "collectors/registry.hpp"
+#include "common/log.hpp"
+#include "daemon/scheduler.hpp"
+#include "exporters/http_server.hpp"
+#include "exporters/listen_address.hpp"
+#include "llmon/version.hpp"
+
+namespace llmon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kShutdownGrace = std::chrono::milliseconds(1500);
+constexpr int kWorkerThreads = 3;
+constexpr const char* kSelfSlot = "llmon.self";
+
+void notify_systemd([[maybe_unused]] const std::string& state) {
+#ifdef LLMON_HAVE_SYSTEMD
+  sd_notify(0, state.c_str());
+#endif
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class Daemon {
+ public:
+  Daemon(ConfigSource source, Config config)
+      : source_(std::move(source)), config_(std::move(config)), scheduler_(io_, pool_, store_) {}
+
+  int run() {
+    auto log = logger("daemon");
+    auto endpoint = parse_listen_address(config_.web.listen);
+    try {
+      server_ = make_server(endpoint.value());
+    } catch (const std::exception& e) {
+      log->error("cannot listen on {}: {}", config_.web.listen, e.what());
+      return 1;
+    }
+    reload_ts_ = unix_now();
+    publish_self();
+    scheduler_.start(make_collectors(config_));
+    signals_.async_wait([this](auto ec, int sig) { on_signal(ec, sig); });
+    const std::string where = source_.describe();
+    log->info("llmon {} listening on {} ({})", kVersion, config_.web.listen,
+              where.empty() ? "built-in defaults" : "configuration " + where);
+    notify_systemd("READY=1\nSTATUS=serving on " + config_.web.listen);
+    io_.run();
+    finish_workers();
+    log->info("stopped");
+    return 0;
+  }
+
+ private:
+  std::unique_ptr<HttpServer> make_server(const asio::ip::tcp::endpoint& endpoint) {
+    auto server = std::make_unique<HttpServer>(
+        io_, endpoint, store_.source(), [this] { return !stopping_; }, HttpLimits{});
+    server->start();
+    return server;
+  }
+
+  void on_signal(const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      reload();
+      signals_.async_wait([this](auto e, int s) { on_signal(e, s); });
+      return;
+    }
+    logger("daemon")->info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    shutdown();
+  }
+
+  void reload() {
+    auto log = logger("daemon");
+    notify_systemd("RELOADING=1");
+    auto next = source_.load();
+    if (next && next->web.listen != config_.web.listen) {
+      try {
+        auto server = make_server(parse_listen_address(next->web.listen).value());
+        server_->stop();
+        retired_.push_back(std::move(server_));
+        server_ = std::move(server);
+      } catch (const std::exception& e) {
+        next = make_error("cannot listen on " + next->web.listen + ": " + e.what());
+      }
+    }
+    if (!next) {
+      reload_ok_ = false;
+      log->error("configuration reload failed, keeping the running configuration:\n{}",
+                 next.error().message);
+    } else {
+      config_ = std::move(next).value();
+      set_log_level(parse_log_level(config_.log.level).value());
+      scheduler_.start(make_collectors(config_));
+      reload_ok_ = true;
+      reload_ts_ = unix_now();
+      log->info("configuration reloaded");
+    }
+    publish_self();
+    notify_systemd("READY=1");
+  }
+
+  void shutdown() {
+    if (stopping_) return;
+    stopping_ = true;
+    notify_systemd("STOPPING=1");
+    signals_.cancel();
+    scheduler_.stop();
+    server_->stop();
+    for (auto& s : retired_) s->stop();
+    // In-flight responses get a grace period; whatever is still open after it is dropped.
+    grace_timer_.expires_after(kShutdownGrace);
+    grace_timer_.async_wait([this](auto) { io_.stop(); });
+    server_->async_wait_idle([this] { io_.stop(); });
+  }
+
+  // Collectors may be blocked in a read (a hung sysfs file, a stuck library call); the
+  // process must still exit promptly, so wait for the pool only briefly.
+  void finish_workers() {
+    pool_.stop();
+    std::mutex m;
+    std::condition_variable cv;
+    bool joined = false;
+    std::thread joiner([&] {
+      pool_.join();
+      std::lock_guard lock(m);
+      joined = true;
+      cv.notify_one();
+    });
+    std::unique_lock lock(m);
+    if (!cv.wait_for(lock, std::chrono::milliseconds(400), [&] { return joined; })) {
+      logger("daemon")->warn("a collector is still running; exiting without waiting for it");
+      lock.unlock();
+      joiner.detach();
+      std::_Exit(0);
+    }
+    lock.unlock();
+    joiner.join();
+  }
+
+  void publish_self() { store_.publish(kSelfSlot, self_families(reload_ok_, reload_ts_)); }
+
+  ConfigSource source_;
+  Config config_;
+  asio::io_context io_{1};
+  asio::thread_pool pool_{kWorkerThreads};
+  SnapshotStore store_;
+  Scheduler scheduler_;
+  std::unique_ptr<HttpServer> server_;
+  std::vector<std::unique_ptr<HttpServer>> retired_;
+  asio::signal_set signals_{io_, SIGINT, SIGTERM, SIGHUP};
+  asio::steady_timer grace_timer_{io_};
+  bool stopping_ = false;
+  bool reload_ok_ = true;
+  std::optional<double> reload_ts_;
+};
+
+}  // namespace
+
+int run_daemon(const ConfigSource& source) {
+  auto config = source.load();
+  if (!config) {
+    std::cerr << config.error().message << "\nllmon: refusing to start with an invalid "
+              << "configuration\n";
+    return 2;
+  }
+  set_log_level(parse_log_level(config->log.level).value());
+  Daemon daemon(source, std::move(config).value());
+  return daemon.run();
+}
+
+}  // namespace llmon

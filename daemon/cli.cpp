@@ -1,0 +1,97 @@
+#include "daemon/cli.hpp"
+
+#include <chrono>
+#include <iostream>
+
+#include "collectors/registry.hpp"
+#include "common/log.hpp"
+#include "daemon/app.hpp"
+#include "daemon/config_source.hpp"
+#include "daemon/options.hpp"
+#include "exporters/snapshot_store.hpp"
+#include "llmon/version.hpp"
+
+namespace llmon {
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+int check_config(const Options& options) {
+  auto config = load_config(*options.config_path);
+  if (!config) {
+    std::cerr << config.error().message << "\n";
+    std::cerr << *options.config_path << ": configuration is NOT valid\n";
+    return kExitUsage;
+  }
+  std::cout << "# " << *options.config_path << ": configuration is valid; effective values:\n"
+            << render_config(*config);
+  return 0;
+}
+
+int collect_once(const Options& options) {
+  auto config = ConfigSource::from(options).load();
+  if (!config) {
+    std::cerr << config.error().message << "\n";
+    return kExitUsage;
+  }
+  set_log_level(parse_log_level(config->log.level).value());
+  std::map<std::string, MetricFamilies> slots;
+  FamilySet status;
+  bool all_ok = true;
+  for (const auto& collector : make_collectors(*config)) {
+    const Labels labels{{"collector", collector->name()}};
+    const auto start = std::chrono::steady_clock::now();
+    bool ok = true;
+    try {
+      slots[collector->name()] = collector->collect();
+    } catch (const std::exception& e) {
+      ok = all_ok = false;
+      std::cerr << "collector " << collector->name() << " failed: " << e.what() << "\n";
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    status.gauge("llmon_collector_success",
+                 "1 when the collector's last run succeeded, 0 when it failed or timed out.",
+                 labels, ok ? 1.0 : 0.0);
+    status.gauge("llmon_collector_duration_seconds", "Duration of the collector's last run.",
+                 labels, seconds);
+  }
+  slots["llmon.scheduler"] = status.take();
+  slots["llmon.self"] = self_families(true, std::nullopt);
+  std::cout << render_text(merge_and_sort(slots));
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto options = parse_options(args);
+  if (!options) {
+    std::cerr << "llmon: " << options.error().message << "\n\n" << usage_text();
+    return kExitUsage;
+  }
+  try {
+    switch (options->command) {
+      case Options::Command::kHelp:
+        std::cout << usage_text();
+        return 0;
+      case Options::Command::kVersion:
+        std::cout << "llmon " << kVersion << " (revision " << kRevision << ")\n";
+        return 0;
+      case Options::Command::kCheckConfig:
+        return check_config(*options);
+      case Options::Command::kCollect:
+        return collect_once(*options);
+      case Options::Command::kServe:
+        return run_daemon(ConfigSource::from(*options));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "llmon: " << e.what() << "\n";
+    return 1;
+  }
+  return 1;
+}
+
+}  // namespace llmon

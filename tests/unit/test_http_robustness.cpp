@@ -1,0 +1,173 @@
+// HttpServer against misbehaving clients, timeouts, connection caps and shutdown.
+#include <doctest/doctest.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <stdexcept>
+#include <system_error>
+#include <vector>
+
+#include "http_test_support.hpp"
+
+namespace llmon::testing {
+namespace {
+
+HttpLimits short_timeouts() {
+  HttpLimits limits;
+  limits.read_timeout = 300ms;
+  limits.idle_timeout = 200ms;
+  return limits;
+}
+
+TEST_CASE("http: garbage gets 400 and a close, and does not disturb other clients") {
+  TestServer server;
+  RawClient bad(server.endpoint());
+  bad.send("HELLO\r\n\r\n");
+  const auto r = bad.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(r->header("connection") == "close");
+  CHECK(r->header("server") == "llmon");
+  CHECK(bad.wait_closed());
+  CHECK(fetch(server.endpoint(), "GET", "/metrics").status == 200);
+
+  for (const char* junk : {"GET /metrics HTTP/9.9\r\n\r\n", "G@T /metrics HTTP/1.1\r\n\r\n",
+                           "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"}) {
+    CAPTURE(junk);
+    RawClient client(server.endpoint());
+    client.send(junk);
+    const auto reply = client.read_response();
+    REQUIRE(reply);
+    CHECK(reply->status == 400);
+    CHECK(client.wait_closed());
+  }
+  CHECK(fetch(server.endpoint(), "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("http: oversized headers are refused") {
+  TestServer server;
+  RawClient client(server.endpoint());
+  std::string request = "GET /metrics HTTP/1.1\r\nHost: t\r\n";
+  for (int i = 0; i < 20; ++i) request += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'a') + "\r\n";
+  request += "\r\n";
+  client.send(request);
+  const auto r = client.read_response();
+  REQUIRE(r);
+  CHECK((r->status == 431 || r->status == 400));
+  CHECK(client.wait_closed());
+  CHECK(fetch(server.endpoint(), "GET", "/metrics").status == 200);
+}
+
+TEST_CASE("http: an oversized body is refused") {
+  TestServer server;
+  RawClient client(server.endpoint());
+  client.send("POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" +
+              std::string(100000, 'x'));
+  const auto r = client.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 413);
+  CHECK(client.wait_closed());
+}
+
+TEST_CASE("http: a stalled client does not block others") {
+  TestServer server;
+  RawClient slow(server.endpoint());
+  slow.send("GET /metrics HTTP/1.1\r\nHost: t\r\nUser-Ag");
+  const Response r = fetch(server.endpoint(), "GET", "/metrics");
+  CHECK(r.status == 200);
+  CHECK(server.server().open_connections() >= 1);  // the slow one is still there
+  slow.send("ent: late\r\n\r\n");
+  const auto late = slow.read_response();
+  REQUIRE(late);
+  CHECK(late->status == 200);
+}
+
+TEST_CASE("http: silent and idle connections time out") {
+  TestServer server(short_timeouts());
+  RawClient silent(server.endpoint());  // never sends anything
+  RawClient half(server.endpoint());
+  half.send("GET /metrics HTTP/1.1\r\n");  // starts a request and stalls
+  RawClient idle(server.endpoint());
+  idle.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n");
+  REQUIRE(idle.read_response());
+
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(silent.wait_closed(3s));
+  CHECK(half.wait_closed(3s));
+  CHECK(idle.wait_closed(3s));
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+  CHECK(fetch(server.endpoint(), "GET", "/metrics").status == 200);
+}
+
+TEST_CASE("http: connections beyond the cap are closed at once") {
+  HttpLimits limits;
+  limits.max_connections = 2;
+  TestServer server(limits);
+  RawClient a(server.endpoint());
+  RawClient b(server.endpoint());
+  for (RawClient* c : {&a, &b}) {  // a served request proves the server registered it
+    c->send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+    REQUIRE(c->read_response());
+  }
+  RawClient refused(server.endpoint());
+  CHECK(refused.wait_closed(2s));
+  CHECK(a.read_response(false, 100ms) == std::nullopt);  // still open, nothing to read
+  a.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  REQUIRE(a.read_response());
+}
+
+TEST_CASE("http: stop() closes idle keep-alive connections and reports idle") {
+  TestServer server;
+  RawClient client(server.endpoint());
+  client.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n");
+  REQUIRE(client.read_response());
+  CHECK(server.server().open_connections() == 1);
+  CHECK(server.stop_and_wait_idle(2s));
+  CHECK(client.wait_closed(1s));
+  CHECK(server.server().open_connections() == 0);
+  // No longer accepting: a new connection is refused or closed without an answer.
+  bool refused = false;
+  try {
+    RawClient late(server.endpoint());
+    refused = late.wait_closed(1s);
+  } catch (const std::runtime_error&) {
+    refused = true;
+  }
+  CHECK(refused);
+}
+
+TEST_CASE("http: stop() lets a request in progress finish, with Connection: close") {
+  TestServer server;
+  RawClient client(server.endpoint());
+  client.send("GET /metrics HTTP/1.1\r\nHost: t\r\n");
+  // Wait until the server has the connection, then stop while the request is incomplete.
+  for (int i = 0; i < 100 && server.server().open_connections() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  std::this_thread::sleep_for(50ms);  // let it read the first bytes
+  server.server().stop();
+  std::this_thread::sleep_for(50ms);
+  client.send("\r\n");
+  const auto r = client.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->header("connection") == "close");
+  CHECK(client.wait_closed());
+  CHECK(server.stop_and_wait_idle(2s));
+}
+
+TEST_CASE("http: binding an address in use throws a clear std::system_error") {
+  TestServer first;
+  boost::asio::io_context ioc;
+  HttpServer second(ioc, first.endpoint(), [] { return SnapshotPtr{}; }, [] { return true; });
+  try {
+    second.start();
+    FAIL("start() should have thrown");
+  } catch (const std::system_error& e) {
+    CHECK(e.code() == std::errc::address_in_use);
+    CHECK(std::string(e.what()).find("127.0.0.1:") != std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace llmon::testing
