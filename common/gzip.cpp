@@ -125,7 +125,8 @@ Expected<std::string> gzip_decompress(std::string_view input, std::size_t max_ou
       continue;
     }
     if (rc == Z_DATA_ERROR) {
-      return make_error(std::string("gzip: corrupt data") + (z.msg ? std::string(": ") + z.msg : ""));
+      return make_error(std::string("gzip: corrupt data") +
+                        (z.msg ? std::string(": ") + z.msg : ""));
     }
     if (rc == Z_MEM_ERROR) return make_error("gzip: out of memory");
     return make_error("gzip: inflate failed (zlib code " + std::to_string(rc) + ")");

@@ -37,6 +37,11 @@ void notify_systemd([[maybe_unused]] const std::string& state) {
 #endif
 }
 
+std::string describe(const asio::ip::tcp::endpoint& ep) {
+  const std::string addr = ep.address().to_string();
+  return (ep.address().is_v6() ? "[" + addr + "]" : addr) + ":" + std::to_string(ep.port());
+}
+
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -61,7 +66,7 @@ class Daemon {
     scheduler_.start(make_collectors(config_));
     signals_.async_wait([this](auto ec, int sig) { on_signal(ec, sig); });
     const std::string where = source_.describe();
-    log->info("llmon {} listening on {} ({})", kVersion, config_.web.listen,
+    log->info("llmon {} listening on {} ({})", kVersion, describe(server_->local_endpoint()),
               where.empty() ? "built-in defaults" : "configuration " + where);
     notify_systemd("READY=1\nSTATUS=serving on " + config_.web.listen);
     io_.run();
@@ -113,7 +118,7 @@ class Daemon {
       scheduler_.start(make_collectors(config_));
       reload_ok_ = true;
       reload_ts_ = unix_now();
-      log->info("configuration reloaded");
+      log->info("configuration reloaded (listening on {})", describe(server_->local_endpoint()));
     }
     publish_self();
     notify_systemd("READY=1");

@@ -6,8 +6,8 @@
 namespace llmon {
 
 struct HttpLimits {
-  std::size_t max_header_bytes = 8 * 1024;  // larger request heads get 431
-  std::size_t max_body_bytes = 4 * 1024;    // a scrape has no body; larger ones get 413
+  std::size_t max_header_bytes = 8 * 1024;          // larger request heads get 431
+  std::size_t max_body_bytes = 4 * 1024;            // a scrape has no body; larger ones get 413
   std::chrono::milliseconds read_timeout{10'000};   // to receive one whole request
   std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};  // to send one response

@@ -65,8 +65,8 @@ void split(std::string_view s, char sep, Fn&& fn) {
   }
 }
 
-HttpReply make_reply(const HttpRequest& request, http::status status,
-                     std::string_view content_type, std::string_view body) {
+HttpReply make_reply(const HttpRequest& request, http::status status, std::string_view content_type,
+                     std::string_view body) {
   HttpReply reply;
   HttpResponse& res = reply.response;
   res.version(request.version());
@@ -176,9 +176,8 @@ HttpReply route_request(const HttpRequest& request, const SnapshotSource& metric
   }
   const bool head = request.method() == http::verb::head;
   if (!head && request.method() != http::verb::get) {
-    HttpReply reply =
-        make_reply(request, http::status::method_not_allowed, kTextContentType,
-                   "method not allowed\n");
+    HttpReply reply = make_reply(request, http::status::method_not_allowed, kTextContentType,
+                                 "method not allowed\n");
     reply.response.set(http::field::allow, "GET, HEAD");
     reply.response.prepare_payload();
     return reply;

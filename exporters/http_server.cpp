@@ -78,11 +78,11 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
     if (!acceptor_.is_open()) return;
     // Each connection gets its own strand so handlers stay serialized per connection even when
     // several threads run the io_context.
-    acceptor_.async_accept(boost::asio::make_strand(ioc_),
-                           [self = shared_from_this()](boost::system::error_code ec,
-                                                       tcp::socket socket) {
-                             self->on_accept(ec, std::move(socket));
-                           });
+    acceptor_.async_accept(
+        boost::asio::make_strand(ioc_),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+          self->on_accept(ec, std::move(socket));
+        });
   }
 
   void on_accept(boost::system::error_code ec, tcp::socket socket) {
@@ -111,8 +111,8 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
   }
 
   template <typename... Args>
-  void warn_limited(std::chrono::steady_clock::time_point& last,
-                    fmt::format_string<Args...> format, Args&&... args) {
+  void warn_limited(std::chrono::steady_clock::time_point& last, fmt::format_string<Args...> format,
+                    Args&&... args) {
     const auto now = std::chrono::steady_clock::now();
     if (last != std::chrono::steady_clock::time_point{} && now - last < kWarnInterval) return;
     last = now;
@@ -128,8 +128,8 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
   std::chrono::steady_clock::time_point last_cap_warning_{};
 };
 
-HttpServer::HttpServer(boost::asio::io_context& ioc, tcp::endpoint endpoint,
-                       SnapshotSource metrics, std::function<bool()> healthy, HttpLimits limits)
+HttpServer::HttpServer(boost::asio::io_context& ioc, tcp::endpoint endpoint, SnapshotSource metrics,
+                       std::function<bool()> healthy, HttpLimits limits)
     : ioc_(ioc),
       requested_(endpoint),
       state_(std::make_shared<HttpServerState>(ioc.get_executor(), std::move(metrics),

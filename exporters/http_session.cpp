@@ -112,6 +112,10 @@ HttpSession::~HttpSession() { state_->unregister(this); }
 
 void HttpSession::run() {
   boost::asio::dispatch(strand_, [self = shared_from_this()] {
+    // Without this, Nagle's algorithm holds back a response that follows another on the same
+    // connection until the client's delayed ACK (~40 ms).
+    beast::error_code ignored;
+    self->stream_.socket().set_option(tcp::no_delay(true), ignored);
     self->first_deadline_ = std::chrono::steady_clock::now() + self->state_->limits.read_timeout;
     self->wait_for_request();
   });
@@ -136,9 +140,9 @@ void HttpSession::wait_for_request() {
   } else {
     stream_.expires_after(state_->limits.idle_timeout);
   }
-  stream_.async_read_some(buffer_.prepare(1024),
-                          beast::bind_front_handler(&HttpSession::on_first_bytes,
-                                                    shared_from_this()));
+  stream_.async_read_some(
+      buffer_.prepare(1024),
+      beast::bind_front_handler(&HttpSession::on_first_bytes, shared_from_this()));
 }
 
 void HttpSession::on_first_bytes(beast::error_code ec, std::size_t bytes) {
@@ -181,10 +185,9 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     reply_ = error_reply(status);
     phase_ = Phase::kWriting;
     stream_.expires_after(state_->limits.write_timeout);
-    http::async_write(stream_, reply_.response,
-                      [self = shared_from_this()](beast::error_code, std::size_t) {
-                        self->linger_then_close();
-                      });
+    http::async_write(
+        stream_, reply_.response,
+        [self = shared_from_this()](beast::error_code, std::size_t) { self->linger_then_close(); });
     return;
   }
   if (ec) {
@@ -208,9 +211,9 @@ void HttpSession::send(HttpReply reply, bool close_after) {
   reply_ = std::move(reply);
   phase_ = Phase::kWriting;
   stream_.expires_after(state_->limits.write_timeout);
-  http::async_write(stream_, reply_.response,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(),
-                                              close_after));
+  http::async_write(
+      stream_, reply_.response,
+      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close_after));
 }
 
 void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t /*bytes*/) {
@@ -239,9 +242,9 @@ void HttpSession::linger_then_close() {
 void HttpSession::on_linger_read(beast::error_code ec, std::size_t bytes) {
   discarded_ += bytes;
   if (ec || discarded_ > kLingerMaxBytes) return close();
-  stream_.async_read_some(boost::asio::buffer(discard_),
-                          beast::bind_front_handler(&HttpSession::on_linger_read,
-                                                    shared_from_this()));
+  stream_.async_read_some(
+      boost::asio::buffer(discard_),
+      beast::bind_front_handler(&HttpSession::on_linger_read, shared_from_this()));
 }
 
 void HttpSession::close() {

@@ -13,7 +13,7 @@ namespace {
 // generic "AMD GPU 0x...." fallback. Several SKUs share one id, hence the "A / B" names.
 constexpr std::array<std::pair<std::uint32_t, std::string_view>, 18> kKnownDevices{{
     // APUs
-    {0x1586, "AMD Radeon 8060S"},  // Strix Halo (Ryzen AI Max+ 395), gfx1151
+    {0x1586, "AMD Radeon 8060S"},        // Strix Halo (Ryzen AI Max+ 395), gfx1151
     {0x150e, "AMD Radeon 890M / 880M"},  // Strix Point, gfx1150
     {0x15bf, "AMD Radeon 780M / 760M"},  // Phoenix, gfx1103
     {0x1681, "AMD Radeon 680M / 660M"},  // Rembrandt, gfx1035
@@ -30,11 +30,11 @@ constexpr std::array<std::pair<std::uint32_t, std::string_view>, 18> kKnownDevic
     {0x73df, "AMD Radeon RX 6700 XT / 6750 XT"},         // Navi 22, gfx1031
     {0x73ff, "AMD Radeon RX 6600 / 6600 XT"},            // Navi 23, gfx1032
     // CDNA
-    {0x738c, "AMD Instinct MI100"},          // gfx908
+    {0x738c, "AMD Instinct MI100"},           // gfx908
     {0x740c, "AMD Instinct MI250X / MI250"},  // gfx90a
-    {0x740f, "AMD Instinct MI210"},          // gfx90a
-    {0x74a0, "AMD Instinct MI300A"},         // gfx942
-    {0x74a1, "AMD Instinct MI300X"},         // gfx942
+    {0x740f, "AMD Instinct MI210"},           // gfx90a
+    {0x74a0, "AMD Instinct MI300A"},          // gfx942
+    {0x74a1, "AMD Instinct MI300X"},          // gfx942
 }};
 
 std::optional<std::uint32_t> parse_id(std::string_view id) {

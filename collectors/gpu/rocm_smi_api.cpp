@@ -67,6 +67,19 @@ constexpr std::pair<rsmi_status_t, const char*> kStatusNames[] = {
     {RSMI_STATUS_UNKNOWN_ERROR, "RSMI_STATUS_UNKNOWN_ERROR"},
 };
 
+// As amdgpu's power_dpm_force_performance_level spells them, so both backends agree.
+constexpr std::pair<rsmi_dev_perf_level_t, const char*> kPerfLevelNames[] = {
+    {RSMI_DEV_PERF_LEVEL_AUTO, "auto"},
+    {RSMI_DEV_PERF_LEVEL_LOW, "low"},
+    {RSMI_DEV_PERF_LEVEL_HIGH, "high"},
+    {RSMI_DEV_PERF_LEVEL_MANUAL, "manual"},
+    {RSMI_DEV_PERF_LEVEL_STABLE_STD, "profile_standard"},
+    {RSMI_DEV_PERF_LEVEL_STABLE_PEAK, "profile_peak"},
+    {RSMI_DEV_PERF_LEVEL_STABLE_MIN_MCLK, "profile_min_mclk"},
+    {RSMI_DEV_PERF_LEVEL_STABLE_MIN_SCLK, "profile_min_sclk"},
+    {RSMI_DEV_PERF_LEVEL_DETERMINISM, "determinism"},
+};
+
 template <typename Fn>
 void bind(void* handle, const char* symbol, Fn& out) {
   out = reinterpret_cast<Fn>(dlsym(handle, symbol));
@@ -135,12 +148,6 @@ std::optional<Error> RocmSmiApi::resolve() {
   bind(handle_, "rsmi_dev_fan_speed_get", fn_.dev_fan_speed_get);
   bind(handle_, "rsmi_dev_fan_speed_max_get", fn_.dev_fan_speed_max_get);
   bind(handle_, "rsmi_dev_perf_level_get", fn_.dev_perf_level_get);
-
-  // Read before init: the frequency layout must be known before the first clock read, and
-  // rsmi_version_get needs no initialised library.
-  if (auto v = query<rsmi_version_t>(fn_.version_get)) {
-    version_ = RocmSmiVersion{v->major, v->minor, v->patch};
-  }
   return std::nullopt;
 }
 
@@ -148,6 +155,13 @@ rsmi_status_t RocmSmiApi::init() {
   if (initialised_) return RSMI_STATUS_SUCCESS;
   const rsmi_status_t status = fn_.init(0);
   initialised_ = status == RSMI_STATUS_SUCCESS;
+  // Here rather than at load: the frequency layout must be known before the first clock read,
+  // and no library can be expected to answer anything before it is initialised.
+  if (initialised_) {
+    if (auto v = query<rsmi_version_t>(fn_.version_get)) {
+      version_ = RocmSmiVersion{v->major, v->minor, v->patch};
+    }
+  }
   return status;
 }
 
@@ -250,18 +264,10 @@ std::optional<std::uint64_t> RocmSmiApi::fan_speed_max(std::uint32_t dev) const 
 std::optional<std::string> RocmSmiApi::performance_level(std::uint32_t dev) const {
   const auto level = query<rsmi_dev_perf_level_t>(fn_.dev_perf_level_get, dev);
   if (!level) return std::nullopt;
-  switch (*level) {
-    case RSMI_DEV_PERF_LEVEL_AUTO: return "auto";
-    case RSMI_DEV_PERF_LEVEL_LOW: return "low";
-    case RSMI_DEV_PERF_LEVEL_HIGH: return "high";
-    case RSMI_DEV_PERF_LEVEL_MANUAL: return "manual";
-    case RSMI_DEV_PERF_LEVEL_STABLE_STD: return "profile_standard";
-    case RSMI_DEV_PERF_LEVEL_STABLE_PEAK: return "profile_peak";
-    case RSMI_DEV_PERF_LEVEL_STABLE_MIN_MCLK: return "profile_min_mclk";
-    case RSMI_DEV_PERF_LEVEL_STABLE_MIN_SCLK: return "profile_min_sclk";
-    case RSMI_DEV_PERF_LEVEL_DETERMINISM: return "determinism";
-    default: return "unknown";
+  for (const auto& [value, name] : kPerfLevelNames) {
+    if (value == *level) return std::string(name);
   }
+  return "unknown";
 }
 
 }  // namespace llmon::gpu

@@ -30,7 +30,7 @@ class RocmSmiApi {
   RocmSmiApi& operator=(const RocmSmiApi&) = delete;
 
   const std::string& library() const { return library_; }
-  // Library version, when rsmi_version_get exists and answers.
+  // Library version, when rsmi_version_get exists and answered after a successful init().
   const std::optional<RocmSmiVersion>& version() const { return version_; }
 
   // rsmi_init(0). Idempotent: a second call after success does nothing.

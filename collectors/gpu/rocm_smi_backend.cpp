@@ -29,8 +29,8 @@ std::string format_pci_bus(std::uint64_t bdfid) {
   char text[32];
   std::snprintf(text, sizeof text, "%04x:%02x:%02x.%x",
                 static_cast<unsigned>((bdfid >> 32) & 0xffffffff),
-                static_cast<unsigned>((bdfid >> 8) & 0xff), static_cast<unsigned>((bdfid >> 3) & 0x1f),
-                static_cast<unsigned>(bdfid & 0x7));
+                static_cast<unsigned>((bdfid >> 8) & 0xff),
+                static_cast<unsigned>((bdfid >> 3) & 0x1f), static_cast<unsigned>(bdfid & 0x7));
   return text;
 }
 
@@ -179,7 +179,9 @@ class RocmSmiBackend final : public GpuBackend {
  private:
   std::uint32_t live_count() const {
     auto count = api_->num_devices();
-    if (!count) throw std::runtime_error("rocm_smi (" + api_->library() + "): " + count.error().message);
+    if (!count) {
+      throw std::runtime_error("rocm_smi (" + api_->library() + "): " + count.error().message);
+    }
     return *count;
   }
 
@@ -190,13 +192,17 @@ class RocmSmiBackend final : public GpuBackend {
     d.busy_ratio = percent_ratio(api.busy_percent(i));
     d.memory_busy_ratio = percent_ratio(api.memory_busy_percent(i));
     constexpr std::pair<rsmi_memory_type_t, const char*> kPools[] = {
-        {RSMI_MEM_TYPE_VRAM, "vram"}, {RSMI_MEM_TYPE_VIS_VRAM, "vis_vram"}, {RSMI_MEM_TYPE_GTT, "gtt"}};
+        {RSMI_MEM_TYPE_VRAM, "vram"},
+        {RSMI_MEM_TYPE_VIS_VRAM, "vis_vram"},
+        {RSMI_MEM_TYPE_GTT, "gtt"}};
     for (const auto& [type, pool] : kPools) {
       MemoryPool p{pool, as_double(api.memory_used(i, type)), as_double(api.memory_total(i, type))};
       if (p.used_bytes || p.total_bytes) d.memory.push_back(std::move(p));
     }
     constexpr std::pair<rsmi_temperature_type_t, const char*> kSensors[] = {
-        {RSMI_TEMP_TYPE_EDGE, "edge"}, {RSMI_TEMP_TYPE_JUNCTION, "junction"}, {RSMI_TEMP_TYPE_MEMORY, "mem"}};
+        {RSMI_TEMP_TYPE_EDGE, "edge"},
+        {RSMI_TEMP_TYPE_JUNCTION, "junction"},
+        {RSMI_TEMP_TYPE_MEMORY, "mem"}};
     for (const auto& [type, sensor] : kSensors) {
       if (auto milli = api.temperature_millicelsius(i, type)) {
         d.temperatures.push_back(Temperature{sensor, static_cast<double>(*milli) / 1000.0});
@@ -221,8 +227,8 @@ class RocmSmiBackend final : public GpuBackend {
 
 }  // namespace
 
-Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(const std::string& library,
-                                                            const std::filesystem::path& sysfs_root) {
+Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(
+    const std::string& library, const std::filesystem::path& sysfs_root) {
   auto loaded = RocmSmiApi::load(library);
   if (!loaded) return loaded.error();
   std::unique_ptr<RocmSmiApi> api = std::move(loaded).value();
@@ -231,8 +237,9 @@ Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(const std::string& l
     std::string message = "rocm_smi (" + library + "): rsmi_init failed: " + api->describe(status);
     if (status == RSMI_STATUS_INIT_ERROR) {
       // What rocm_smi answers on a box (or container) with no /sys/class/drm or no AMD GPU.
-      message += "; rocm_smi found no usable AMD GPU (is the amdgpu driver loaded and "
-                 "/sys/class/drm visible to this process?)";
+      message +=
+          "; rocm_smi found no usable AMD GPU (is the amdgpu driver loaded and "
+          "/sys/class/drm visible to this process?)";
     }
     return make_error(std::move(message));
   }
@@ -243,9 +250,8 @@ Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(const std::string& l
   for (std::uint32_t i = 0; i < *count; ++i) {
     if (auto gpu = read_identity(*api, i, sysfs_root)) gpus.push_back(std::move(*gpu));
   }
-  std::sort(gpus.begin(), gpus.end(), [](const Gpu& a, const Gpu& b) {
-    return a.identity.pci_bus < b.identity.pci_bus;
-  });
+  std::sort(gpus.begin(), gpus.end(),
+            [](const Gpu& a, const Gpu& b) { return a.identity.pci_bus < b.identity.pci_bus; });
   return std::unique_ptr<GpuBackend>(
       std::make_unique<RocmSmiBackend>(std::move(api), std::move(gpus)));
 }

@@ -47,8 +47,7 @@ std::optional<double> read_dpm_current(const fs::path& path) {
 std::optional<double> read_watts(const fs::path& file) {
   if (file.empty()) return std::nullopt;
   const auto microwatts = read_uint(file);
-  return microwatts ? std::optional<double>(sysfs::microwatts_to_watts(*microwatts))
-                    : std::nullopt;
+  return microwatts ? std::optional<double>(sysfs::microwatts_to_watts(*microwatts)) : std::nullopt;
 }
 
 std::optional<double> read_hwmon_double(const fs::path& hwmon_dir, const char* name) {
@@ -94,9 +93,8 @@ std::vector<Temperature> read_temperatures(const fs::path& hwmon_dir) {
     const auto millidegrees = text ? sysfs::parse_int(*text) : std::nullopt;
     if (!millidegrees) continue;
     std::string label = to_lower(read_trimmed(hwmon_dir / (base + "_label")).value_or(""));
-    temperatures.push_back(
-        Temperature{label.empty() ? base : std::move(label),
-                    sysfs::millidegrees_to_celsius(*millidegrees)});
+    temperatures.push_back(Temperature{label.empty() ? base : std::move(label),
+                                       sysfs::millidegrees_to_celsius(*millidegrees)});
   }
   return temperatures;
 }
@@ -204,8 +202,7 @@ class SysfsBackend final : public GpuBackend {
   }
 
  private:
-  static std::vector<FastSample> read_fast_from(const std::vector<CardPaths>& cards,
-                                                bool& stale) {
+  static std::vector<FastSample> read_fast_from(const std::vector<CardPaths>& cards, bool& stale) {
     std::vector<FastSample> samples;
     stale = false;
     for (const auto& card : cards) {

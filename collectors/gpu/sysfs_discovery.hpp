@@ -9,12 +9,12 @@ namespace llmon::gpu::sysfs {
 
 // Where one AMD card's files live, as resolved at discovery time. Plain value type.
 struct CardPaths {
-  std::string card;                   // "card1"
-  std::filesystem::path device_dir;   // the resolved PCI device directory
-  std::string pci_bus;                // "0000:c5:00.0": basename of device_dir
-  std::filesystem::path hwmon_dir;    // its hwmonN named "amdgpu"; empty when there is none
-  std::filesystem::path power_file;   // power1_average, else power1_input; empty when neither reads
-  std::string gfx_target;             // "gfx1151"; empty when no KFD node matches
+  std::string card;                  // "card1"
+  std::filesystem::path device_dir;  // the resolved PCI device directory
+  std::string pci_bus;               // "0000:c5:00.0": basename of device_dir
+  std::filesystem::path hwmon_dir;   // its hwmonN named "amdgpu"; empty when there is none
+  std::filesystem::path power_file;  // power1_average, else power1_input; empty when neither reads
+  std::string gfx_target;            // "gfx1151"; empty when no KFD node matches
 };
 
 // Every cardN under {root}/class/drm whose device vendor is AMD (0x1002), sorted by PCI

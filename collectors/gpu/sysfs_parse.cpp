@@ -181,8 +181,7 @@ std::optional<PciAddress> parse_pci_address(std::string_view bus_id) {
   const auto bus = parse_whole<std::uint32_t>(bus_id.substr(c1 + 1, c2 - c1 - 1), 16);
   const auto device = parse_whole<std::uint32_t>(bus_id.substr(c2 + 1, dot - c2 - 1), 16);
   const auto function = parse_whole<std::uint32_t>(bus_id.substr(dot + 1), 16);
-  if (!domain || !bus || !device || !function || *bus > 0xFF || *device > 0x1F ||
-      *function > 7) {
+  if (!domain || !bus || !device || !function || *bus > 0xFF || *device > 0x1F || *function > 7) {
     return std::nullopt;
   }
   return PciAddress{*domain, *bus, *device, *function};

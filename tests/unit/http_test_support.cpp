@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -62,14 +65,14 @@ SnapshotPtr SnapshotHolder::get() const {
   return current_;
 }
 
-TestServer::TestServer(HttpLimits limits, bool publish_initial)
+TestServer::TestServer(HttpLimits limits, bool publish_initial, int threads)
     : work_(boost::asio::make_work_guard(ioc_)),
       server_(
-          ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0},
-          [this] { return snapshots.get(); }, [this] { return healthy.load(); }, limits) {
+          ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}, [this] { return snapshots.get(); },
+          [this] { return healthy.load(); }, limits) {
   if (publish_initial) snapshots.publish(kInitialText);
   server_.start();
-  thread_ = std::thread([this] { ioc_.run(); });
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
 }
 
 bool TestServer::stop_and_wait_idle(std::chrono::milliseconds timeout) {
@@ -84,7 +87,7 @@ TestServer::~TestServer() {
   if (!stopped_) stop_and_wait_idle(2s);
   work_.reset();
   ioc_.stop();
-  thread_.join();
+  for (auto& thread : threads_) thread.join();
 }
 
 std::string Response::header(const std::string& lower_name) const {

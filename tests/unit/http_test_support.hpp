@@ -2,10 +2,7 @@
 // Test helpers for the HTTP server: a server on 127.0.0.1:0 running on a background thread, and a
 // deliberately independent raw-socket client (POSIX + poll, so every read has a deadline and a
 // broken server fails a test instead of hanging it). Neither is thread-safe.
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -15,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "exporters/http_server.hpp"
 
@@ -37,7 +35,8 @@ class SnapshotHolder {
 
 class TestServer {
  public:
-  explicit TestServer(HttpLimits limits = {}, bool publish_initial = true);
+  // `threads` threads run the io_context, to exercise the per-connection strands.
+  explicit TestServer(HttpLimits limits = {}, bool publish_initial = true, int threads = 1);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -56,7 +55,7 @@ class TestServer {
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   HttpServer server_;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
   bool stopped_ = false;
 };
 
@@ -79,8 +78,7 @@ class RawClient {
 
   void send(std::string_view bytes);
   // Reads one response (no body for HEAD); nullopt if the connection closed or time ran out.
-  std::optional<Response> read_response(bool head = false,
-                                        std::chrono::milliseconds timeout = 5s);
+  std::optional<Response> read_response(bool head = false, std::chrono::milliseconds timeout = 5s);
   // True once the peer has closed (EOF or reset) within `timeout`; discards anything received.
   bool wait_closed(std::chrono::milliseconds timeout = 5s);
   // Everything received until the peer closes (or `timeout`).

@@ -1,15 +1,16 @@
-#include "common/gzip.hpp"
-
 #include <doctest/doctest.h>
 
 #include <string>
+
+#include "common/gzip.hpp"
 
 namespace llmon {
 namespace {
 
 TEST_CASE("gzip: round trip of empty, small and large inputs") {
   std::string large;
-  for (int i = 0; large.size() < 2'000'000; ++i) large += "metric{i=\"" + std::to_string(i) + "\"} 1\n";
+  for (int i = 0; large.size() < 2'000'000; ++i)
+    large += "metric{i=\"" + std::to_string(i) + "\"} 1\n";
   for (const std::string& input : {std::string(), std::string("hello\n"), large}) {
     const std::string zipped = gzip_compress(input);
     REQUIRE(zipped.size() >= 18);

@@ -27,9 +27,9 @@ TEST_CASE("http accept-encoding: tokens, case and q-values") {
   CHECK_FALSE(accepts_gzip("gzip;q=0"));
   CHECK_FALSE(accepts_gzip("gzip; q=0.000"));
   CHECK_FALSE(accepts_gzip("*;q=0"));
-  CHECK_FALSE(accepts_gzip("gzip;q=0, *"));    // an explicit refusal beats the wildcard
+  CHECK_FALSE(accepts_gzip("gzip;q=0, *"));  // an explicit refusal beats the wildcard
   CHECK_FALSE(accepts_gzip("*, gzip;q=0"));
-  CHECK_FALSE(accepts_gzip("gzip;q=2"));       // malformed q-value: element ignored
+  CHECK_FALSE(accepts_gzip("gzip;q=2"));  // malformed q-value: element ignored
   CHECK_FALSE(accepts_gzip("gzip;q=banana"));
   CHECK(accepts_gzip("gzip;q=0.5;level=1"));  // unknown parameters are ignored
 }

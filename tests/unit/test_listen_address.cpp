@@ -1,8 +1,8 @@
-#include "exporters/listen_address.hpp"
-
 #include <doctest/doctest.h>
 
 #include <string>
+
+#include "exporters/listen_address.hpp"
 
 namespace llmon {
 namespace {

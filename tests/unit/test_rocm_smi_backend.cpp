@@ -148,7 +148,7 @@ TEST_CASE("rocm_smi: two GPUs with every field, sorted by bus, in base units") {
 TEST_CASE("rocm_smi: fields the library does not support are absent, never 0") {
   TempDir dir;
   use_script(dir, R"(devices 1
-dev 0 pci_id 0x0000000100ff3f
+dev 0 pci_id 0x10000ff3f
 dev 0 name 0x744c
 dev 0 busy PERMISSION
 dev 0 mem_busy 150
@@ -284,7 +284,7 @@ TEST_CASE("rocm_smi: the backend shuts the library down exactly when init succee
   void* fake = dlopen(LLMON_FAKE_ROCM_SMI, RTLD_NOW | RTLD_LOCAL);
   REQUIRE(fake != nullptr);
   auto live_inits = reinterpret_cast<int (*)()>(dlsym(fake, "fake_rocm_smi_live_inits"));
-  REQUIRE(live_inits != nullptr);
+  REQUIRE(reinterpret_cast<void*>(live_inits) != nullptr);
   TempDir dir;
   use_script(dir, "devices 1\ndev 0 pci_id 0xc500\n");
   {

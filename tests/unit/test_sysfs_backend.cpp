@@ -1,6 +1,5 @@
 // The sysfs GPU backend against the fixture trees in tests/fixtures/sysfs (see its README).
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -87,8 +86,8 @@ TEST_CASE("sysfs backend: Strix Halo APU box") {
   CHECK(gpu.temperatures[0].sensor == "edge");
   CHECK(gpu.temperatures[0].celsius == 52.0);
   CHECK(gpu.power_watts == doctest::Approx(48.123));  // power1_input: no power1_average here
-  CHECK(gpu.sclk_hertz == 1487e6);                     // freq1_input, not the DPM level
-  CHECK(gpu.mclk_hertz == 1000e6);                     // no freq2_input: pp_dpm_mclk's '*'
+  CHECK(gpu.sclk_hertz == 1487e6);                    // freq1_input, not the DPM level
+  CHECK(gpu.mclk_hertz == 1000e6);                    // no freq2_input: pp_dpm_mclk's '*'
   CHECK_FALSE(gpu.fan_rpm);
   CHECK_FALSE(gpu.fan_speed_ratio);
   CHECK(gpu.performance_level == "auto");
@@ -160,7 +159,7 @@ TEST_CASE("sysfs backend: broken tree gives absent values, never a crash") {
   CHECK(bad.temperatures[0].sensor == "temp3");
   CHECK(bad.temperatures[0].celsius == 51.0);
   CHECK(bad.power_watts == doctest::Approx(15.0));  // power1_average is a directory
-  CHECK_FALSE(bad.sclk_hertz);  // empty freq1_input, malformed pp_dpm_sclk
+  CHECK_FALSE(bad.sclk_hertz);                      // empty freq1_input, malformed pp_dpm_sclk
   CHECK_FALSE(bad.mclk_hertz);  // no freq2_input, nothing starred in pp_dpm_mclk
   CHECK_FALSE(bad.fan_rpm);
   CHECK_FALSE(bad.fan_speed_ratio);  // pwm1 300 is out of range

@@ -56,13 +56,13 @@ TEST_CASE("sysfs parse_dpm_current finds the starred level") {
   CHECK_FALSE(sysfs::parse_dpm_current(""));
   CHECK_FALSE(sysfs::parse_dpm_current("0: fastMhz *\n"));
   CHECK_FALSE(sysfs::parse_dpm_current("0: 600Mhz\n1 1200Mhz *\n"));  // no colon
-  CHECK_FALSE(sysfs::parse_dpm_current("0: 600\n1: 1200 *\n"));      // no unit
+  CHECK_FALSE(sysfs::parse_dpm_current("0: 600\n1: 1200 *\n"));       // no unit
   CHECK_FALSE(sysfs::parse_dpm_current("0: 600Parsecs *\n"));
   CHECK_FALSE(sysfs::parse_dpm_current("0: -600Mhz *\n"));
   CHECK_FALSE(sysfs::parse_dpm_current("X: 600Mhz *\n"));
-  CHECK_FALSE(sysfs::parse_dpm_current("OD_SCLK:\n0: 500Mhz *\n"));  // pp_od_clk_voltage
+  CHECK_FALSE(sysfs::parse_dpm_current("OD_SCLK:\n0: 500Mhz *\n"));     // pp_od_clk_voltage
   CHECK_FALSE(sysfs::parse_dpm_current("0: 500Mhz *\n1: 900Mhz *\n"));  // ambiguous
-  CHECK_FALSE(sysfs::parse_dpm_current("0: 2.5GT/s, x16 *\n"));  // pp_dpm_pcie
+  CHECK_FALSE(sysfs::parse_dpm_current("0: 2.5GT/s, x16 *\n"));         // pp_dpm_pcie
 }
 
 TEST_CASE("sysfs parse_kfd_properties maps keys to numbers") {
@@ -126,9 +126,13 @@ TEST_CASE("sysfs KFD node matching: render minor first, then location_id") {
   using sysfs::KfdProperties;
   const std::vector<KfdProperties> nodes = {
       {{"gfx_target_version", 0}, {"drm_render_minor", 0}, {"location_id", 0}, {"domain", 0}},
-      {{"gfx_target_version", 110000}, {"drm_render_minor", 128}, {"location_id", 0x0300},
+      {{"gfx_target_version", 110000},
+       {"drm_render_minor", 128},
+       {"location_id", 0x0300},
        {"domain", 0}},
-      {{"gfx_target_version", 110001}, {"drm_render_minor", 130}, {"location_id", 0x0c00},
+      {{"gfx_target_version", 110001},
+       {"drm_render_minor", 130},
+       {"location_id", 0x0c00},
        {"domain", 0}},
       {{"gfx_target_version", 90010}, {"location_id", 0x0c00}, {"domain", 1}},
   };

@@ -1,0 +1,121 @@
+# Shared helpers for the end-to-end tests: start the real binary, scrape it over HTTP, assert.
+# Sourced by test_*.sh; ctest sets LLMON_BIN, LLMON_SOURCE_DIR and LLMON_FAKE_ROCM_SMI.
+set -euo pipefail
+
+: "${LLMON_BIN:?set by ctest}"
+: "${LLMON_SOURCE_DIR:?set by ctest}"
+FIXTURES="$LLMON_SOURCE_DIR/tests/fixtures"
+GOLDEN="$LLMON_SOURCE_DIR/tests/golden"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/llmon-e2e.XXXXXX")"
+LLMON_PID=""
+LLMON_PORT=""
+LLMON_LOG="$WORK/llmon.log"
+FAILURES=0
+
+cleanup() {
+  if [[ -n "$LLMON_PID" ]] && kill -0 "$LLMON_PID" 2>/dev/null; then
+    kill -KILL "$LLMON_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  FAILURES=$((FAILURES + 1))
+}
+pass() { echo "ok: $*"; }
+
+check() {  # check "description" command...
+  local what="$1"
+  shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+finish() {
+  if [[ "$FAILURES" -ne 0 ]]; then
+    echo "--- llmon log ---" >&2
+    cat "$LLMON_LOG" >&2 2>/dev/null || true
+    echo "$FAILURES check(s) failed" >&2
+    exit 1
+  fi
+  echo "all checks passed"
+}
+
+# start_llmon [serve options...]: starts `llmon serve --listen 127.0.0.1:0 ...` and waits for the
+# port it bound (from its log line), so tests never race for a fixed port.
+start_llmon() {
+  : > "$LLMON_LOG"
+  "$LLMON_BIN" serve --listen 127.0.0.1:0 "$@" 2>"$LLMON_LOG" &
+  LLMON_PID=$!
+  local i
+  for i in $(seq 1 200); do
+    LLMON_PORT="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$LLMON_LOG" | tail -1)"
+    [[ -n "$LLMON_PORT" ]] && return 0
+    kill -0 "$LLMON_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "llmon did not start:" >&2
+  cat "$LLMON_LOG" >&2
+  exit 1
+}
+
+# stop_llmon SIGNAL: sends it, waits; sets STOP_STATUS (exit code) and STOP_MS (time to exit).
+stop_llmon() {
+  local sig="${1:-TERM}" start
+  start=$(date +%s%N)
+  STOP_STATUS=0
+  kill "-$sig" "$LLMON_PID"
+  wait "$LLMON_PID" || STOP_STATUS=$?
+  STOP_MS=$((($(date +%s%N) - start) / 1000000))
+  LLMON_PID=""
+}
+
+url() { echo "http://127.0.0.1:$LLMON_PORT$1"; }
+scrape() { curl -sS --max-time 5 "$(url /metrics)"; }
+
+# wait_metrics REGEX [seconds]: polls /metrics until a line matches (never sleeps blindly).
+wait_metrics() {
+  local pattern="$1" limit="${2:-10}" deadline
+  deadline=$(($(date +%s) + limit))
+  while (($(date +%s) <= deadline)); do
+    if scrape 2>/dev/null | grep -Eq -- "$pattern"; then return 0; fi
+    sleep 0.1
+  done
+  echo "timed out waiting for /metrics to match: $pattern" >&2
+  return 1
+}
+
+# promtool_clean FILE: promtool's lint must print nothing and exit 0.
+promtool_clean() {
+  local out
+  out="$(promtool check metrics < "$1" 2>&1)" || { echo "$out" >&2; return 1; }
+  [[ -z "$out" ]] || { echo "$out" >&2; return 1; }
+}
+
+# mask: removes what changes between runs (process metrics, durations, timestamps, integrated
+# counters, the git revision) so the rest can be compared with a golden file.
+mask() {
+  sed -E \
+    -e '/^(# (HELP|TYPE) )?process_/d' \
+    -e 's/^(llmon_collector_duration_seconds\{[^}]*\}) .*/\1 <duration>/' \
+    -e 's/^(llmon_[a-z_]*timestamp_seconds(\{[^}]*\})?) .*/\1 <timestamp>/' \
+    -e 's/^(llmon_gpu_(busy_seconds|energy_joules)_total\{[^}]*\}) .*/\1 <integrated>/' \
+    -e 's/revision="[^"]*"/revision="<revision>"/'
+}
+
+# compare_golden NAME FILE: compares masked FILE with tests/golden/NAME.prom;
+# UPDATE_GOLDEN=1 rewrites the golden file instead.
+compare_golden() {
+  local name="$1" file="$2" golden="$GOLDEN/$1.prom"
+  mask < "$file" > "$WORK/$name.masked"
+  if [[ "${UPDATE_GOLDEN:-}" == 1 ]]; then
+    cp "$WORK/$name.masked" "$golden"
+    echo "rewrote $golden"
+    return 0
+  fi
+  if ! diff -u "$golden" "$WORK/$name.masked" >&2; then
+    echo "(run with UPDATE_GOLDEN=1 to accept the new output)" >&2
+    return 1
+  fi
+}
