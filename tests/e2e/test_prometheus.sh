@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# A real Prometheus server scrapes llmon (plain and gzip, keep-alive) and stores its series.
+source "$(dirname "$0")/lib.sh"
+
+command -v prometheus >/dev/null || { fail "prometheus is not installed (make deps)"; finish; }
+
+cat > "$WORK/llmon.toml" <<TOML
+[gpu]
+backend = "sysfs"
+sysfs_root = "$FIXTURES/sysfs/strix_halo"
+sample_interval = "200ms"
+[host]
+procfs_root = "$FIXTURES/proc/strix_halo"
+TOML
+start_llmon --config "$WORK/llmon.toml"
+
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  return 1
+}
+PROM_PORT="$(free_port)"
+cat > "$WORK/prometheus.yml" <<YAML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: llmon
+    static_configs:
+      - targets: ["127.0.0.1:$LLMON_PORT"]
+YAML
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
+  --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prometheus.log" 2>&1 &
+PROM_PID=$!
+trap 'kill $PROM_PID 2>/dev/null || true; cleanup' EXIT
+
+query() {  # query PROMQL -> the JSON answer
+  curl -sS --max-time 2 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1"
+}
+wait_query() {  # wait_query PROMQL EXPECTED-SUBSTRING [seconds]
+  local deadline=$(($(date +%s) + ${3:-30}))
+  while (($(date +%s) <= deadline)); do
+    if query "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
+    sleep 0.25
+  done
+  echo "last answer for $1: $(query "$1" 2>&1)" >&2
+  return 1
+}
+
+check "Prometheus scrapes llmon successfully (up == 1)" wait_query 'up{job="llmon"}' '"1"]'
+check "GPU series arrive in Prometheus" \
+  wait_query 'llmon_gpu_memory_total_bytes{pool="gtt"}' '"120259084288"]'
+check "the integrated busy counter rates to the fixture's busy ratio" \
+  wait_query 'round(rate(llmon_gpu_busy_seconds_total[5s]), 0.01)' '"0.37"]'
+check "every sample of the scrape was kept" \
+  wait_query 'scrape_samples_scraped{job="llmon"} > 30 and scrape_samples_post_metric_relabeling{job="llmon"} == scrape_samples_scraped{job="llmon"}' '"result":[{'
+kill "$PROM_PID" 2>/dev/null || true
+wait "$PROM_PID" 2>/dev/null || true
+stop_llmon TERM
+check "Prometheus logged no scrape errors" bash -c "! grep -qi 'err=\\|level=error' '$WORK/prometheus.log'"
+finish
