@@ -1,0 +1,116 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "collectors/gpu/gpu_collector.hpp"
+#include "exporters/snapshot_store.hpp"
+
+using namespace llmon;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::filesystem::path kSysfs = LLMON_FIXTURES_DIR "/sysfs";
+
+std::string render(const MetricFamilies& f) {
+  std::map<std::string, MetricFamilies> slots{{"x", f}};
+  return render_text(merge_and_sort(slots));
+}
+
+bool has(const std::string& text, const std::string& line) {
+  return text.find(line) != std::string::npos;
+}
+
+GpuConfig config(const std::string& backend, const std::filesystem::path& root) {
+  GpuConfig c;
+  c.backend = backend;
+  c.sysfs_root = root;
+  c.rocm_smi_library = "/nonexistent/librocm_smi64.so.1";
+  c.sample_interval = 100ms;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("gpu collector: auto without an AMD card reports 0 devices and succeeds") {
+  const auto empty = std::filesystem::temp_directory_path() / "llmon-empty-sysfs";
+  std::filesystem::create_directories(empty / "class/drm");
+  gpu::GpuMonitor monitor(config("auto", empty));
+  const std::string text = render(monitor.collect_full());
+  CHECK(text.find("llmon_gpu_devices{backend=\"none\"} 0\n") != std::string::npos);
+  CHECK(monitor.collect_sample().empty());
+  // Even a sysfs root that does not exist is "no GPU" for auto, not an error.
+  gpu::GpuMonitor missing(config("auto", "/nonexistent/sys"));
+  CHECK(has(render(missing.collect_full()), "llmon_gpu_devices{backend=\"none\"} 0"));
+}
+
+TEST_CASE("gpu collector: auto falls back to sysfs when rocm_smi cannot load") {
+  gpu::GpuMonitor monitor(config("auto", kSysfs / "strix_halo"));
+  const std::string text = render(monitor.collect_full());
+  CHECK(has(text, "llmon_gpu_devices{backend=\"sysfs\"} 1"));
+  CHECK(has(text, "llmon_gpu_memory_total_bytes{gpu=\"0\",pool=\"gtt\"} 120259084288"));
+}
+
+TEST_CASE("gpu collector: an explicit backend that cannot start is an error") {
+  gpu::GpuMonitor rocm(config("rocm_smi", kSysfs / "strix_halo"));
+  CHECK_THROWS_WITH_AS(rocm.collect_full(), doctest::Contains("/nonexistent/librocm_smi64.so.1"),
+                       std::runtime_error);
+  gpu::GpuMonitor sysfs(config("sysfs", "/nonexistent/sys"));
+  CHECK_THROWS_AS(sysfs.collect_full(), std::runtime_error);
+}
+
+TEST_CASE("gpu collector: explicit sysfs with no AMD card is 0 devices, not an error") {
+  std::filesystem::create_directories(std::filesystem::temp_directory_path() / "llmon-s2/class/drm");
+  gpu::GpuMonitor empty(config("sysfs", std::filesystem::temp_directory_path() / "llmon-s2"));
+  CHECK(has(render(empty.collect_full()), "llmon_gpu_devices{backend=\"sysfs\"} 0"));
+}
+
+TEST_CASE("gpu collector: backend none exports only the device count") {
+  gpu::GpuMonitor monitor(config("none", kSysfs / "strix_halo"));
+  CHECK(render(monitor.collect_full()) ==
+        "# HELP llmon_gpu_devices Number of AMD GPUs found by the backend in use.\n"
+        "# TYPE llmon_gpu_devices gauge\nllmon_gpu_devices{backend=\"none\"} 0\n");
+}
+
+TEST_CASE("gpu collector: fast samples integrate into busy seconds and joules") {
+  gpu::GpuMonitor monitor(config("sysfs", kSysfs / "strix_halo"));
+  monitor.collect_full();
+  const auto first = render(monitor.collect_sample());
+  // The first sample starts the counters at 0: no interval has been observed yet.
+  CHECK(has(first, "llmon_gpu_busy_seconds_total{gpu=\"0\"} 0\n"));
+  CHECK(has(first, "llmon_gpu_energy_joules_total{gpu=\"0\"} 0\n"));
+  std::this_thread::sleep_for(200ms);
+  monitor.collect_sample();
+  const auto counters = monitor.counters();
+  REQUIRE(counters.size() == 1);
+  // The fixture reads 37 % busy and 48.123 W; 200 ms elapsed but the gap is capped at five
+  // sample intervals (500 ms), so the elapsed time is within [0.2, 0.5] s.
+  CHECK(*counters[0].busy_seconds >= 0.37 * 0.2);
+  CHECK(*counters[0].busy_seconds <= 0.37 * 0.5);
+  CHECK(*counters[0].energy_joules == doctest::Approx(*counters[0].busy_seconds / 0.37 * 48.123));
+}
+
+TEST_CASE("gpu collector: counters never stretch a sample over a long gap") {
+  gpu::GpuMonitor monitor(config("sysfs", kSysfs / "strix_halo"));
+  monitor.collect_full();
+  monitor.collect_sample();
+  std::this_thread::sleep_for(700ms);  // seven sample intervals
+  monitor.collect_sample();
+  CHECK(*monitor.counters()[0].busy_seconds == doctest::Approx(0.37 * 0.5));
+}
+
+TEST_CASE("gpu families: absent values produce no series, present ones base units") {
+  gpu::GpuDevice d;
+  d.card = "card1";
+  d.pci_bus = "0000:c5:00.0";
+  d.busy_ratio = 0.5;
+  d.memory.push_back({"gtt", 1024.0, std::nullopt});
+  const auto text = render(gpu::gpu_families({d}, "sysfs"));
+  CHECK(has(text, "llmon_gpu_busy_ratio{gpu=\"0\"} 0.5"));
+  CHECK(has(text, "llmon_gpu_memory_used_bytes{gpu=\"0\",pool=\"gtt\"} 1024"));
+  CHECK_FALSE(has(text, "llmon_gpu_memory_total_bytes"));
+  CHECK_FALSE(has(text, "llmon_gpu_power_watts"));
+  CHECK_FALSE(has(text, "llmon_gpu_clock_hertz"));
+  CHECK_FALSE(has(text, "llmon_gpu_performance_level_info"));
+}
