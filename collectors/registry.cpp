@@ -2,6 +2,7 @@
 
 #include "collectors/gpu/gpu_collector.hpp"
 #include "collectors/host/host_collector.hpp"
+#include "collectors/ollama/ollama_collector.hpp"
 #include "collectors/process/process_collector.hpp"
 
 namespace llmon {
@@ -26,6 +27,7 @@ constexpr Factory kCollectorTable[] = {
     one<make_self_process>,
     gpu::make_gpu_collectors,
     one<make_host_collector>,
+    ollama::make_ollama_collectors,
 };
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include "common/config.hpp"
 
+#include <cctype>
 #include <sstream>
 
 #include "common/config_reader.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
+#include "common/ollama_url.hpp"
 #include "exporters/listen_address.hpp"
 
 namespace llmon {
@@ -57,6 +59,63 @@ void read_host(const TableReader& t, HostConfig& host) {
   t.get("interval", host.interval, kMinInterval, hours(1));
 }
 
+bool valid_instance_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+void read_ollama(const TableReader& top, std::vector<OllamaConfig>& out) {
+  const toml::node* node = top.raw().get("ollama");
+  if (node == nullptr) return;
+  const toml::array* arr = node->as_array();
+  if (arr == nullptr || !arr->is_array_of_tables()) {
+    top.errors().add(node->source(), "ollama: expected [[ollama]] tables (an array of tables), "
+                                     "found " + describe_node(*node));
+    return;
+  }
+  out.clear();
+  std::size_t index = 0;
+  for (const toml::node& element : *arr) {
+    const toml::table& table = *element.as_table();
+    const TableReader t(table, "ollama[" + std::to_string(index++) + "]", top.errors());
+    t.reject_unknown({"name", "url", "interval", "timeout", "max_body_bytes", "process"});
+    OllamaConfig o;
+    if (arr->size() > 1) o.name.clear();  // several instances: each needs its own name
+    t.get("name", o.name);
+    t.get("url", o.url);
+    t.get("interval", o.interval, kMinInterval, hours(1));
+    t.get("timeout", o.timeout, kMinInterval, minutes(5));
+    t.get("max_body_bytes", o.max_body_bytes, 1024, std::int64_t{1} << 30);
+    t.get("process", o.process);
+    if (!valid_instance_name(o.name)) {
+      const toml::node* n = table.get("name");
+      top.errors().add(n ? n->source() : table.source(),
+                       t.qualified("name") + ": expected a unique name of letters, digits, '_', "
+                                             "'-' or '.' (it becomes the `ollama` label), found \"" +
+                           o.name + "\"");
+    }
+    for (const auto& other : out) {
+      if (other.name == o.name && !o.name.empty()) {
+        const toml::node* n = table.get("name");
+        top.errors().add(n ? n->source() : table.source(),
+                         t.qualified("name") + ": \"" + o.name + "\" is already used by another "
+                                                                 "[[ollama]] table");
+      }
+    }
+    if (auto address = parse_ollama_address(o.url); !address) {
+      const toml::node* n = table.get("url");
+      top.errors().add(n ? n->source() : table.source(),
+                       t.qualified("url") + ": " + address.error().message);
+    }
+    out.push_back(std::move(o));
+  }
+}
+
 std::string quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -101,13 +160,14 @@ Expected<Config> parse_config(std::string_view toml_text, const std::string& sou
   ConfigErrors errors;
   errors.source = source;
   const TableReader top(root, "", errors);
-  top.reject_unknown({"web", "log", "gpu", "host"});
+  top.reject_unknown({"web", "log", "gpu", "host", "ollama"});
   if (const toml::table* t = top.table("web")) read_web(TableReader(*t, "web", errors), config.web);
   if (const toml::table* t = top.table("log")) read_log(TableReader(*t, "log", errors), config.log);
   if (const toml::table* t = top.table("gpu")) read_gpu(TableReader(*t, "gpu", errors), config.gpu);
   if (const toml::table* t = top.table("host")) {
     read_host(TableReader(*t, "host", errors), config.host);
   }
+  read_ollama(top, config.ollama);
   if (!errors.errors.empty()) return make_error(errors.sorted_message());
   return config;
 }
@@ -133,6 +193,15 @@ std::string render_config(const Config& c) {
       << "[host]\n"
       << "procfs_root = " << quote(c.host.procfs_root.string()) << "\n"
       << "interval = " << quote(format_duration(c.host.interval)) << "\n";
+  for (const OllamaConfig& o : c.ollama) {
+    out << "\n[[ollama]]\n"
+        << "name = " << quote(o.name) << "\n"
+        << "url = " << quote(o.url) << "\n"
+        << "interval = " << quote(format_duration(o.interval)) << "\n"
+        << "timeout = " << quote(format_duration(o.timeout)) << "\n"
+        << "max_body_bytes = " << o.max_body_bytes << "\n"
+        << "process = " << quote(o.process) << "\n";
+  }
   return out.str();
 }
 

@@ -2,7 +2,9 @@
 // Config: the daemon's effective configuration. Every default lives in this header, once.
 // Plain value type; the daemon swaps whole Config objects on reload.
 #include <filesystem>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/duration.hpp"
 #include "common/result.hpp"
@@ -30,11 +32,22 @@ struct HostConfig {
   Duration interval = std::chrono::seconds(5);
 };
 
+struct OllamaConfig {
+  std::string name = "default";  // the `ollama` label value; unique
+  std::string url = "http://127.0.0.1:11434";
+  Duration interval = std::chrono::seconds(10);
+  Duration timeout = std::chrono::seconds(5);
+  std::int64_t max_body_bytes = 8 * 1024 * 1024;
+  std::string process = "ollama";  // process name to look for; "" disables process metrics
+};
+
 struct Config {
   WebConfig web;
   LogConfig log;
   GpuConfig gpu;
   HostConfig host;
+  // Zero [[ollama]] tables in the file means this one default instance.
+  std::vector<OllamaConfig> ollama{OllamaConfig{}};
 };
 
 // Where `serve` and `collect` look when no --config is given; a missing file there is fine.

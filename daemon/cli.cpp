@@ -1,5 +1,6 @@
 #include "daemon/cli.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <chrono>
 #include <iostream>
 
@@ -8,6 +9,7 @@
 #include "daemon/app.hpp"
 #include "daemon/config_source.hpp"
 #include "daemon/options.hpp"
+#include "daemon/scheduler.hpp"
 #include "exporters/snapshot_store.hpp"
 #include "llmon/version.hpp"
 
@@ -29,6 +31,25 @@ int check_config(const Options& options) {
   return 0;
 }
 
+// Runs one collector to completion, blocking or asynchronous alike.
+CollectResult run_once(Collector& collector, boost::asio::io_context& io,
+                       boost::asio::thread_pool& pool) {
+  if (!collector.is_async()) return collector.collect();
+  std::exception_ptr error;
+  CollectResult result;
+  io.restart();
+  // The run may hop to the pool and back: keep io.run() going until `done` is called.
+  auto work = boost::asio::make_work_guard(io);
+  collector.async_collect(RunContext{io, pool}, [&](std::exception_ptr e, CollectResult r) {
+    error = e;
+    result = std::move(r);
+    work.reset();
+  });
+  io.run();
+  if (error) std::rethrow_exception(error);
+  return result;
+}
+
 int collect_once(const Options& options) {
   auto config = ConfigSource::from(options).load();
   if (!config) {
@@ -36,6 +57,8 @@ int collect_once(const Options& options) {
     return kExitUsage;
   }
   set_log_level(parse_log_level(config->log.level).value());
+  boost::asio::io_context io;
+  boost::asio::thread_pool pool(2);
   std::map<std::string, MetricFamilies> slots;
   FamilySet status;
   bool all_ok = true;
@@ -44,7 +67,10 @@ int collect_once(const Options& options) {
     const auto start = std::chrono::steady_clock::now();
     bool ok = true;
     try {
-      slots[collector->name()] = collector->collect();
+      CollectResult result = run_once(*collector, io, pool);
+      // A degraded source (Ollama down) is reported in the metrics themselves: not a failure.
+      if (result.degraded) std::cerr << collector->name() << ": " << *result.degraded << "\n";
+      slots[collector->name()] = std::move(result.families);
     } catch (const std::exception& e) {
       ok = all_ok = false;
       std::cerr << "collector " << collector->name() << " failed: " << e.what() << "\n";
@@ -57,7 +83,8 @@ int collect_once(const Options& options) {
     status.gauge("llmon_collector_duration_seconds", "Duration of the collector's last run.",
                  labels, seconds);
   }
-  slots["llmon.scheduler"] = status.take();
+  pool.join();
+  slots[kSchedulerSlot] = status.take();
   slots["llmon.self"] = self_families(true, std::nullopt);
   std::cout << render_text(merge_and_sort(slots));
   return all_ok ? 0 : 1;

@@ -25,6 +25,7 @@ struct Scheduler::Job {
   std::optional<bool> healthy;  // unknown until the first run ends
   double last_duration = 0;
   std::optional<double> last_success;  // unix seconds
+  std::optional<std::string> degraded;  // the problem a degraded source reported last
 };
 
 namespace {
@@ -32,6 +33,16 @@ namespace {
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::string describe(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
 }
 
 }  // namespace
@@ -87,24 +98,29 @@ void Scheduler::run(const std::shared_ptr<Job>& job) {
   job->deadline.async_wait([this, job, run_id](const boost::system::error_code& ec) {
     if (!ec) on_timeout(job, run_id);
   });
-  asio::post(pool_, [this, job, run_id] {
-    const auto start = std::chrono::steady_clock::now();
-    std::optional<MetricFamilies> families;
-    std::string error;
-    try {
-      families = job->collector->collect();
-    } catch (const std::exception& e) {
-      error = e.what();
-    } catch (...) {
-      error = "unknown exception";
-    }
-    if (families.has_value() == false && error.empty()) error = "no result";
+  const auto start = std::chrono::steady_clock::now();
+  // Whatever thread a run ends on, its result is handled on the io thread.
+  auto finish = [this, job, run_id, start](std::exception_ptr error, CollectResult result) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    asio::post(io_, [this, job, run_id, families = std::move(families), error = std::move(error),
-                     seconds]() mutable {
-      on_done(job, run_id, std::move(families), std::move(error), seconds);
+    asio::post(io_, [this, job, run_id, error, result = std::move(result), seconds]() mutable {
+      on_done(job, run_id, error, std::move(result), seconds);
     });
+  };
+  if (job->collector->is_async()) {
+    try {
+      job->collector->async_collect(RunContext{io_, pool_}, finish);
+    } catch (...) {
+      finish(std::current_exception(), {});
+    }
+    return;
+  }
+  asio::post(pool_, [job, finish] {
+    try {
+      finish(nullptr, job->collector->collect());
+    } catch (...) {
+      finish(std::current_exception(), {});
+    }
   });
 }
 
@@ -114,12 +130,12 @@ void Scheduler::on_timeout(const std::shared_ptr<Job>& job, std::uint64_t run_id
   job->last_duration = to_seconds(job->collector->timeout());
   record_failure(*job, "timed out after " + format_duration(job->collector->timeout()));
   publish(*job, std::nullopt);
+  job->collector->cancel();
 }
 
 void Scheduler::on_done(const std::shared_ptr<Job>& job, std::uint64_t run_id,
-                        std::optional<MetricFamilies> families, std::string error,
-                        double seconds) {
-  if (job->run_id != run_id) return;
+                        std::exception_ptr error, CollectResult result, double seconds) {
+  if (job->run_id != run_id || !job->running) return;
   job->running = false;
   job->deadline.cancel();
   if (!job->active) return;
@@ -129,20 +145,40 @@ void Scheduler::on_done(const std::shared_ptr<Job>& job, std::uint64_t run_id,
     return;
   }
   job->last_duration = seconds;
-  if (families) {
+  if (error) {
+    record_failure(*job, describe(error));
+    publish(*job, std::nullopt);
+  } else {
     if (job->healthy == false) {
       logger("scheduler")->info("collector {} recovered after {} failed run(s)", job->name,
                                 job->failures);
     }
     job->healthy = true;
-    job->failures = 0;
     job->last_success = unix_now();
-    publish(*job, std::move(families));
-  } else {
-    record_failure(*job, error);
-    publish(*job, std::nullopt);
+    if (result.degraded) {
+      record_degraded(*job, *result.degraded);
+    } else {
+      if (job->degraded) {
+        logger("scheduler")->info("{}: healthy again", job->name);
+      }
+      job->degraded.reset();
+      job->failures = 0;
+    }
+    publish(*job, std::move(result.families));
   }
   schedule(job, next_delay(job->collector->interval(), job->failures));
+}
+
+void Scheduler::record_degraded(Job& job, const std::string& problem) {
+  ++job.failures;
+  const Duration retry = next_delay(job.collector->interval(), job.failures);
+  if (!job.degraded) {
+    logger("scheduler")->warn("{}: {} (retrying with backoff, next in {})", job.name, problem,
+                              format_duration(retry));
+  } else {
+    logger("scheduler")->debug("{}: still {} ({} in a row)", job.name, problem, job.failures);
+  }
+  job.degraded = problem;
 }
 
 void Scheduler::record_failure(Job& job, const std::string& error) {

@@ -40,9 +40,10 @@ class Scheduler {
   struct Job;
   void run(const std::shared_ptr<Job>& job);
   void on_timeout(const std::shared_ptr<Job>& job, std::uint64_t run_id);
-  void on_done(const std::shared_ptr<Job>& job, std::uint64_t run_id,
-               std::optional<MetricFamilies> families, std::string error, double seconds);
+  void on_done(const std::shared_ptr<Job>& job, std::uint64_t run_id, std::exception_ptr error,
+               CollectResult result, double seconds);
   void record_failure(Job& job, const std::string& error);
+  void record_degraded(Job& job, const std::string& problem);
   void schedule(const std::shared_ptr<Job>& job, Duration delay);
   void publish(const Job& job, std::optional<MetricFamilies> families);
   // Renders happen on the pool, in order, so the network thread never waits for one.

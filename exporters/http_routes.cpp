@@ -118,6 +118,31 @@ std::string_view error_body(http::status status) {
   }
 }
 
+// Picks the reply by path, then method; the body is left for route_request to finalize.
+HttpReply dispatch(const HttpRequest& request, const SnapshotSource& metrics,
+                   const std::function<bool()>& healthy) {
+  std::string_view path(request.target().data(), request.target().size());
+  path = path.substr(0, path.find('?'));
+  const bool landing = path == "/";
+  const bool metrics_path = path == "/metrics";
+  const bool health = path == "/healthz";
+
+  if (!landing && !metrics_path && !health) {
+    return make_reply(request, http::status::not_found, kTextContentType, "not found\n");
+  }
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    HttpReply reply = make_reply(request, http::status::method_not_allowed, kTextContentType,
+                                 "method not allowed\n");
+    reply.response.set(http::field::allow, "GET, HEAD");
+    return reply;
+  }
+  if (landing)
+    return make_reply(request, http::status::ok, "text/html; charset=utf-8", kLandingPage);
+  if (metrics_path) return metrics_reply(request, metrics);
+  if (healthy && healthy()) return make_reply(request, http::status::ok, kTextContentType, "ok\n");
+  return make_reply(request, http::status::service_unavailable, kTextContentType, "unhealthy\n");
+}
+
 }  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {
@@ -160,48 +185,10 @@ bool accepts_gzip(std::string_view accept_encoding) {
 
 HttpReply route_request(const HttpRequest& request, const SnapshotSource& metrics,
                         const std::function<bool()>& healthy) {
-  std::string_view path(request.target().data(), request.target().size());
-  path = path.substr(0, path.find('?'));
-
-  enum class Route { kLanding, kMetrics, kHealth, kUnknown };
-  Route route = Route::kUnknown;
-  if (path == "/") route = Route::kLanding;
-  if (path == "/metrics") route = Route::kMetrics;
-  if (path == "/healthz") route = Route::kHealth;
-
-  if (route == Route::kUnknown) {
-    HttpReply reply = make_reply(request, http::status::not_found, kTextContentType, "not found\n");
-    reply.response.prepare_payload();
-    return reply;
-  }
-  const bool head = request.method() == http::verb::head;
-  if (!head && request.method() != http::verb::get) {
-    HttpReply reply = make_reply(request, http::status::method_not_allowed, kTextContentType,
-                                 "method not allowed\n");
-    reply.response.set(http::field::allow, "GET, HEAD");
-    reply.response.prepare_payload();
-    return reply;
-  }
-
-  HttpReply reply;
-  switch (route) {
-    case Route::kLanding:
-      reply = make_reply(request, http::status::ok, "text/html; charset=utf-8", kLandingPage);
-      break;
-    case Route::kMetrics:
-      reply = metrics_reply(request, metrics);
-      break;
-    case Route::kHealth:
-      reply = (healthy && healthy())
-                  ? make_reply(request, http::status::ok, kTextContentType, "ok\n")
-                  : make_reply(request, http::status::service_unavailable, kTextContentType,
-                               "unhealthy\n");
-      break;
-    case Route::kUnknown:
-      break;
-  }
-  if (head) {
-    // Same headers as GET, Content-Length included, but the serializer must send no body.
+  HttpReply reply = dispatch(request, metrics, healthy);
+  if (request.method() == http::verb::head) {
+    // Same headers as GET, Content-Length included, but the serializer must send no body: any
+    // body bytes would be read by the client as the start of the next response.
     const auto length = reply.response.body().size();
     reply.response.body() = {};
     reply.response.content_length(length);

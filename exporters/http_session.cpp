@@ -180,8 +180,8 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   }
   if (ec && is_parse_error(ec)) {
     const auto status = status_for_parse_error(ec);
-    state_->log->debug("{}: rejecting malformed request ({}): {}", remote_, ec.message(),
-                       static_cast<unsigned>(status));
+    state_->log->debug("{}: malformed request ({}); answering {} and closing", remote_,
+                       ec.message(), static_cast<unsigned>(status));
     reply_ = error_reply(status);
     phase_ = Phase::kWriting;
     stream_.expires_after(state_->limits.write_timeout);

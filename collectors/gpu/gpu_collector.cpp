@@ -21,7 +21,7 @@ class GpuFullCollector final : public Collector {
   explicit GpuFullCollector(std::shared_ptr<GpuMonitor> m) : monitor_(std::move(m)) {}
   std::string name() const override { return "gpu"; }
   Duration interval() const override { return monitor_->config().interval; }
-  MetricFamilies collect() override { return monitor_->collect_full(); }
+  CollectResult collect() override { return monitor_->collect_full(); }
 
  private:
   std::shared_ptr<GpuMonitor> monitor_;
@@ -36,7 +36,7 @@ class GpuSampleCollector final : public Collector {
   Duration timeout() const override {
     return std::max(monitor_->config().sample_interval, Duration(std::chrono::seconds(2)));
   }
-  MetricFamilies collect() override { return monitor_->collect_sample(); }
+  CollectResult collect() override { return monitor_->collect_sample(); }
 
  private:
   std::shared_ptr<GpuMonitor> monitor_;

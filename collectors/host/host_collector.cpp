@@ -16,7 +16,7 @@ class HostCollector final : public Collector {
   std::string name() const override { return "host"; }
   Duration interval() const override { return config_.interval; }
 
-  MetricFamilies collect() override {
+  CollectResult collect() override {
     ReadResult file = read_file(config_.procfs_root / "meminfo");
     if (!file.ok()) throw std::runtime_error(file.error);
     const auto fields = host::parse_meminfo(file.content);

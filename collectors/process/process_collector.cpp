@@ -14,7 +14,7 @@ class ProcessCollector final : public Collector {
   std::string name() const override { return "process"; }
   Duration interval() const override { return interval_; }
 
-  MetricFamilies collect() override {
+  CollectResult collect() override {
     const proc::ProcessUsage u = proc::read_process_usage(root_, "self");
     FamilySet set;
     set.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",

@@ -42,6 +42,13 @@ finish() {
   echo "all checks passed"
 }
 
+# An [[ollama]] table for an address where nothing listens (TCP port 9, "discard"), so output
+# never depends on an Ollama running on the test machine.
+NO_OLLAMA='[[ollama]]
+name = "absent"
+url = "http://127.0.0.1:9"
+process = ""'
+
 # start_llmon [serve options...]: starts `llmon serve --listen 127.0.0.1:0 ...` and waits for the
 # port it bound (from its log line), so tests never race for a fixed port.
 start_llmon() {

@@ -35,6 +35,7 @@ backend = "sysfs"
 sysfs_root = "$FIXTURES/sysfs/strix_halo"
 [host]
 procfs_root = "$FIXTURES/proc/strix_halo"
+$NO_OLLAMA
 TOML
 "$LLMON_BIN" collect --config "$WORK/fixture.toml" >"$WORK/collect.prom" 2>"$WORK/collect.err" \
   || fail "collect exited non-zero: $(cat "$WORK/collect.err")"

@@ -8,6 +8,7 @@ mkdir -p "$WORK/empty_sys/class/drm"
 cat > "$WORK/nogpu.toml" <<TOML
 [gpu]
 sysfs_root = "$WORK/empty_sys"
+$NO_OLLAMA
 TOML
 start_llmon --config "$WORK/nogpu.toml"
 check "GPU count is 0 with backend none" wait_metrics '^llmon_gpu_devices\{backend="none"\} 0$'
@@ -28,7 +29,10 @@ check "/healthz answers 200" \
   bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' '$(url /healthz)') == 200 ]]"
 check "an unknown path answers 404" \
   bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' '$(url /nope)') == 404 ]]"
-check "no warnings or errors were logged" bash -c "! grep -Eq ' (warning|error) ' '$LLMON_LOG'"
+check "Ollama being absent is reported as llmon_ollama_up 0" \
+  grep -q '^llmon_ollama_up{ollama="absent"} 0$' "$WORK/m.prom"
+check "no warnings or errors were logged but Ollama's absence (once)" \
+  bash -c "[[ \$(grep -E ' (warning|error) ' '$LLMON_LOG' | grep -vc 'ollama/absent: Ollama at http://127.0.0.1:9 is not answering') == 0 && \$(grep -c 'ollama/absent' '$LLMON_LOG') == 1 ]]"
 stop_llmon TERM
 check "SIGTERM exits 0 within 2 s (took ${STOP_MS} ms)" test "$STOP_STATUS" -eq 0 -a "$STOP_MS" -lt 2000
 finish

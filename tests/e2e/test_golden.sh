@@ -11,6 +11,7 @@ sysfs_root = "$FIXTURES/sysfs/$box"
 sample_interval = "100ms"
 [host]
 procfs_root = "$FIXTURES/proc/$box"
+$NO_OLLAMA
 TOML
   start_llmon --config "$WORK/$box.toml"
   # Every collector has run once and the sampler twice (its counters then exist).

@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$WORK/empty_sys/class/drm"
-printf '[gpu]\nsysfs_root = "%s"\n' "$WORK/empty_sys" > "$WORK/c.toml"
+printf '[gpu]\nsysfs_root = "%s"\n%s\n' "$WORK/empty_sys" "$NO_OLLAMA" > "$WORK/c.toml"
 start_llmon --config "$WORK/c.toml"
 wait_metrics '^llmon_collector_success\{collector="host"\} 1$' >/dev/null
 

@@ -11,6 +11,7 @@ sysfs_root = "$FIXTURES/sysfs/strix_halo"
 sample_interval = "200ms"
 [host]
 procfs_root = "$FIXTURES/proc/strix_halo"
+$NO_OLLAMA
 TOML
 start_llmon --config "$WORK/llmon.toml"
 

@@ -14,6 +14,7 @@ sample_interval = "100ms"
 interval = "200ms"
 [host]
 procfs_root = "$FIXTURES/proc/strix_halo"
+$NO_OLLAMA
 TOML
 }
 

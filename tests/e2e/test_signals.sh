@@ -9,6 +9,7 @@ backend = "sysfs"
 sysfs_root = "$FIXTURES/sysfs/strix_halo"
 [host]
 procfs_root = "$FIXTURES/proc/$1"
+$NO_OLLAMA
 TOML
 }
 good strix_halo

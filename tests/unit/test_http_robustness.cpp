@@ -1,9 +1,13 @@
 // HttpServer against misbehaving clients, timeouts, connection caps and shutdown.
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -117,6 +121,53 @@ TEST_CASE("http: connections beyond the cap are closed at once") {
   CHECK(a.read_response(false, 100ms) == std::nullopt);  // still open, nothing to read
   a.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
   REQUIRE(a.read_response());
+}
+
+// Holds the process at its file descriptor limit, leaving exactly `free_fds` descriptors free.
+class FdSqueeze {
+ public:
+  explicit FdSqueeze(int free_fds) {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit tight = saved_;
+    tight.rlim_cur = std::min<rlim_t>(saved_.rlim_cur, 4096);
+    ::setrlimit(RLIMIT_NOFILE, &tight);
+    for (int fd; (fd = ::dup(0)) >= 0;) dummies_.push_back(fd);
+    release(free_fds);
+  }
+  ~FdSqueeze() {
+    release(static_cast<int>(dummies_.size()));
+    ::setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+  void release(int n) {
+    for (; n > 0 && !dummies_.empty(); --n) {
+      ::close(dummies_.back());
+      dummies_.pop_back();
+    }
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> dummies_;
+};
+
+TEST_CASE("http: running out of file descriptors does not end the accept loop") {
+  TestServer server;
+  std::optional<RawClient> a;
+  std::optional<RawClient> b;
+  {
+    FdSqueeze squeeze(3);
+    a.emplace(server.endpoint());  // client side: 2 left
+    a->send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+    REQUIRE(a->read_response());   // server side accepted: 1 left
+    b.emplace(server.endpoint());  // the last one: the server's accept() now fails with EMFILE
+    b->send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+    CHECK(b->read_response(false, 300ms) == std::nullopt);
+    squeeze.release(1);  // the accept retry can now succeed
+    const auto r = b->read_response();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+  CHECK(fetch(server.endpoint(), "GET", "/metrics").status == 200);
 }
 
 TEST_CASE("http: stop() closes idle keep-alive connections and reports idle") {

@@ -126,6 +126,18 @@ TEST_CASE("http: 404, 405 and the landing page") {
   const Response missing = fetch(server.endpoint(), "GET", "/nope");
   CHECK(missing.status == 404);
   CHECK(missing.header("server") == "llmon");
+  CHECK(missing.header("content-length") == std::to_string(missing.body.size()));
+
+  // HEAD of an error page has no body either, or the next response would be misread.
+  RawClient head(server.endpoint());
+  head.send("HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto head_404 = head.read_response(/*head=*/true);
+  const auto after = head.read_response();
+  REQUIRE(head_404);
+  REQUIRE(after);
+  CHECK(head_404->status == 404);
+  CHECK(after->status == 200);
+  CHECK(after->body == "ok\n");
 
   const Response post = fetch(server.endpoint(), "POST", "/metrics", "Content-Length: 0\r\n");
   CHECK(post.status == 405);

@@ -19,7 +19,7 @@ class ScriptedCollector : public Collector {
   std::string name() const override { return name_; }
   Duration interval() const override { return interval_; }
   Duration timeout() const override { return timeout_; }
-  MetricFamilies collect() override {
+  CollectResult collect() override {
     const int now = ++concurrent;
     max_concurrent = std::max(max_concurrent.load(), now);
     ++runs;

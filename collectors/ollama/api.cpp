@@ -1,0 +1,227 @@
+#include "collectors/ollama/api.hpp"
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <limits>
+
+namespace llmon::ollama {
+
+namespace json = boost::json;
+
+namespace {
+
+// Parses a whole document; errors carry the byte offset where parsing stopped.
+Expected<json::value> parse_document(std::string_view text, std::string_view what) {
+  json::parse_options options;
+  options.max_depth = 64;
+  json::stream_parser parser({}, options);
+  boost::system::error_code ec;
+  const std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    return make_error(std::string(what) + ": invalid JSON at byte " + std::to_string(consumed) +
+                      " of " + std::to_string(text.size()) + ": " + ec.message());
+  }
+  return parser.release();
+}
+
+const char* kind(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
+  }
+  return "?";
+}
+
+// Field accessors: absent (or null) -> nullopt; present with the wrong type -> error text.
+struct Fields {
+  const json::object& obj;
+  std::string path;  // "models[2]"
+  std::string error;
+
+  const json::value* find(std::string_view key) const {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->value().is_null()) return nullptr;
+    return &it->value();
+  }
+  void wrong(std::string_view key, const char* expected, const json::value& v) {
+    if (error.empty()) {
+      error = path + "." + std::string(key) + ": expected " + expected + ", found " + kind(v);
+    }
+  }
+  std::optional<std::string> str(std::string_view key) {
+    const json::value* v = find(key);
+    if (v == nullptr) return std::nullopt;
+    if (!v->is_string()) {
+      wrong(key, "a string", *v);
+      return std::nullopt;
+    }
+    return std::string(v->get_string());
+  }
+  std::optional<std::int64_t> integer(std::string_view key) {
+    const json::value* v = find(key);
+    if (v == nullptr) return std::nullopt;
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+      return static_cast<std::int64_t>(v->get_uint64());
+    }
+    if (v->is_double() && std::trunc(v->get_double()) == v->get_double() &&
+        std::abs(v->get_double()) < 9.2e18) {
+      return static_cast<std::int64_t>(v->get_double());
+    }
+    wrong(key, "an integer", *v);
+    return std::nullopt;
+  }
+};
+
+ModelDetails parse_details(Fields& parent) {
+  ModelDetails d;
+  const json::value* v = parent.find("details");
+  if (v == nullptr) return d;
+  if (!v->is_object()) {
+    parent.wrong("details", "an object", *v);
+    return d;
+  }
+  Fields f{v->get_object(), parent.path + ".details", {}};
+  d.parent_model = f.str("parent_model").value_or("");
+  d.format = f.str("format").value_or("");
+  d.family = f.str("family").value_or("");
+  d.parameter_size = f.str("parameter_size").value_or("");
+  d.quantization_level = f.str("quantization_level").value_or("");
+  if (const json::value* fam = f.find("families")) {
+    if (!fam->is_array()) {
+      f.wrong("families", "an array", *fam);
+    } else {
+      for (const json::value& e : fam->get_array()) {
+        if (e.is_string()) d.families.emplace_back(e.get_string());
+      }
+    }
+  }
+  if (parent.error.empty()) parent.error = f.error;
+  return d;
+}
+
+// The "models" array of /api/ps or /api/tags; null means none.
+Expected<const json::array*> models_array(const json::value& doc, std::string_view what) {
+  static const json::array kEmpty;
+  if (!doc.is_object()) {
+    return make_error(std::string(what) + ": expected a JSON object, found " + kind(doc));
+  }
+  auto it = doc.get_object().find("models");
+  if (it == doc.get_object().end()) {
+    return make_error(std::string(what) + ": no \"models\" field");
+  }
+  if (it->value().is_null()) return &kEmpty;
+  if (!it->value().is_array()) {
+    return make_error(std::string(what) + ": models: expected an array, found " +
+                      kind(it->value()));
+  }
+  return &it->value().get_array();
+}
+
+template <typename Model, typename Fill>
+Expected<std::vector<Model>> parse_models(std::string_view text, std::string_view what,
+                                          Fill fill) {
+  auto doc = parse_document(text, what);
+  if (!doc) return doc.error();
+  auto arr = models_array(*doc, what);
+  if (!arr) return arr.error();
+  std::vector<Model> out;
+  std::size_t i = 0;
+  for (const json::value& element : **arr) {
+    const std::string path = "models[" + std::to_string(i++) + "]";
+    if (!element.is_object()) {
+      return make_error(std::string(what) + ": " + path + ": expected an object, found " +
+                        kind(element));
+    }
+    Fields f{element.get_object(), path, {}};
+    Model m;
+    m.name = f.str("name").value_or("");
+    m.model = f.str("model").value_or(m.name);
+    if (m.name.empty()) m.name = m.model;
+    m.digest = f.str("digest").value_or("");
+    m.size = f.integer("size").value_or(0);
+    m.details = parse_details(f);
+    fill(f, m);
+    if (!f.error.empty()) return make_error(std::string(what) + ": " + f.error);
+    if (m.name.empty()) return make_error(std::string(what) + ": " + path + ": no model name");
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::optional<double> timestamp(Fields& f, std::string_view key) {
+  auto text = f.str(key);
+  if (!text) return std::nullopt;
+  auto t = parse_rfc3339(*text);
+  if (!t) {
+    if (f.error.empty()) f.error = f.path + "." + std::string(key) + ": " + t.error().message;
+    return std::nullopt;
+  }
+  // Go's zero time (year 1) means "not set".
+  if (*t < -62135596800.0 + 1) return std::nullopt;
+  return *t;
+}
+
+}  // namespace
+
+Expected<std::string> parse_version(std::string_view text) {
+  auto doc = parse_document(text, "/api/version");
+  if (!doc) return doc.error();
+  if (!doc->is_object()) return make_error("/api/version: expected a JSON object");
+  Fields f{doc->get_object(), "", {}};
+  auto version = f.str("version");
+  if (!f.error.empty()) return make_error("/api/version: " + f.error.substr(1));
+  if (!version) return make_error("/api/version: no \"version\" field");
+  return *version;
+}
+
+Expected<std::vector<LoadedModel>> parse_ps(std::string_view text) {
+  return parse_models<LoadedModel>(text, "/api/ps", [](Fields& f, LoadedModel& m) {
+    m.size_vram = f.integer("size_vram");
+    m.context_length = f.integer("context_length");
+    m.expires_at = timestamp(f, "expires_at");
+  });
+}
+
+Expected<std::vector<AvailableModel>> parse_tags(std::string_view text) {
+  return parse_models<AvailableModel>(text, "/api/tags", [](Fields& f, AvailableModel& m) {
+    m.modified_at = timestamp(f, "modified_at");
+  });
+}
+
+std::string error_message(std::string_view body) {
+  json::parse_options options;
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec, {}, options);
+  if (!ec && v.is_object()) {
+    if (auto it = v.get_object().find("error");
+        it != v.get_object().end() && it->value().is_string()) {
+      return std::string(it->value().get_string());
+    }
+  }
+  std::string out;
+  for (char c : body.substr(0, 200)) out += (c >= 0x20 && c < 0x7f) ? c : ' ';
+  return out;
+}
+
+std::string short_digest(std::string_view digest) {
+  if (const auto colon = digest.find(':'); colon != std::string_view::npos) {
+    digest.remove_prefix(colon + 1);
+  }
+  return std::string(digest.substr(0, 12));
+}
+
+}  // namespace llmon::ollama

@@ -1,0 +1,60 @@
+#pragma once
+// Ollama's HTTP API responses (/api/version, /api/ps, /api/tags) as plain structs, and pure
+// parsers that tolerate older servers (missing fields) and newer ones (extra fields) but reject
+// malformed documents with an error that says where.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace llmon::ollama {
+
+struct ModelDetails {
+  std::string parent_model;
+  std::string format;              // "gguf"
+  std::string family;              // "qwen3moe"
+  std::vector<std::string> families;  // may be null in the API: then empty
+  std::string parameter_size;      // "30.5B"
+  std::string quantization_level;  // "Q8_0"
+};
+
+// One entry of /api/ps: a model loaded in memory.
+struct LoadedModel {
+  std::string name;  // "qwen3-coder:30b-a3b-q8_0", "hf.co/org/Repo-GGUF:Q4_K_M"
+  std::string model;
+  std::string digest;
+  std::int64_t size = 0;                  // bytes: weights + KV cache + compute graph; 0 = unknown
+  std::optional<std::int64_t> size_vram;  // bytes on the GPU
+  ModelDetails details;
+  std::optional<double> expires_at;       // unix seconds; absent when missing or zero time
+  std::optional<std::int64_t> context_length;  // recent servers only
+};
+
+// One entry of /api/tags: a model available on disk.
+struct AvailableModel {
+  std::string name;
+  std::string model;
+  std::string digest;
+  std::int64_t size = 0;  // file bytes
+  ModelDetails details;
+  std::optional<double> modified_at;
+};
+
+Expected<std::string> parse_version(std::string_view json);
+Expected<std::vector<LoadedModel>> parse_ps(std::string_view json);
+Expected<std::vector<AvailableModel>> parse_tags(std::string_view json);
+
+// RFC 3339 as Go's time.Time marshals it ("2026-11-23T17:45:12.123456789+01:00", "...Z") to
+// unix seconds. Years 0001-9999; the zero time "0001-01-01T00:00:00Z" parses (callers decide).
+Expected<double> parse_rfc3339(std::string_view text);
+
+// The message of an {"error":"..."} body, or the start of a non-JSON body, for log lines.
+std::string error_message(std::string_view body);
+
+// The first 12 hex digits of a digest ("sha256:abc..." or "abc..."), as `ollama ps` shows it.
+std::string short_digest(std::string_view digest);
+
+}  // namespace llmon::ollama

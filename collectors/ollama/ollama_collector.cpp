@@ -1,0 +1,158 @@
+#include "collectors/ollama/ollama_collector.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "collectors/ollama/families.hpp"
+#include "collectors/ollama/process_discovery.hpp"
+#include "common/http_client.hpp"
+#include "common/log.hpp"
+#include "common/ollama_url.hpp"
+
+namespace llmon::ollama {
+
+namespace {
+
+namespace asio = boost::asio;
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class OllamaCollector final : public Collector {
+ public:
+  OllamaCollector(OllamaConfig config, OllamaAddress address, std::filesystem::path procfs_root)
+      : config_(std::move(config)),
+        address_(std::move(address)),
+        procfs_root_(std::move(procfs_root)) {}
+
+  std::string name() const override { return "ollama/" + config_.name; }
+  Duration interval() const override { return config_.interval; }
+  // The run itself stops each request at config.timeout; this is only the safety net.
+  Duration timeout() const override { return config_.timeout * 3 + std::chrono::seconds(1); }
+  bool is_async() const override { return true; }
+  CollectResult collect() override { throw std::logic_error("ollama collector is asynchronous"); }
+
+  void async_collect(RunContext ctx, Done done) override {
+    if (!client_) {
+      client_ = HttpClient::create(ctx.io.get_executor(), address_.host, address_.port,
+                                   static_cast<std::size_t>(config_.max_body_bytes));
+    }
+    auto run = std::make_shared<Run>(Run{ctx, std::move(done), {}, {}});
+    run->poll.instance = config_.name;
+    get(run, "/api/version", [this, run](const std::string& body) {
+      auto version = parse_version(body);
+      if (!version) return down(run, version.error().message);
+      run->poll.version = *version;
+      get(run, "/api/ps", [this, run](const std::string& body) {
+        auto ps = parse_ps(body);
+        if (!ps) return down(run, ps.error().message);
+        run->poll.loaded = std::move(ps).value();
+        get(run, "/api/tags", [this, run](const std::string& body) {
+          auto tags = parse_tags(body);
+          if (!tags) return down(run, tags.error().message);
+          run->poll.available = std::move(tags).value();
+          run->poll.up = true;
+          read_process(run);
+        });
+      });
+    });
+  }
+
+  void cancel() override {
+    if (client_) client_->cancel();
+  }
+
+ private:
+  struct Run {
+    RunContext ctx;
+    Done done;
+    PollResult poll;
+    std::string problem;
+  };
+
+  template <typename OnBody>
+  void get(const std::shared_ptr<Run>& run, const std::string& path, OnBody on_body) {
+    client_->request({"GET", path, ""}, config_.timeout,
+                     [this, run, path, on_body](Expected<HttpResponse> response) {
+                       if (!response) return down(run, response.error().message);
+                       if (response->status != 200) {
+                         return down(run, "GET " + address_.url + path + ": HTTP " +
+                                              std::to_string(response->status) + ": " +
+                                              error_message(response->body));
+                       }
+                       on_body(response->body);
+                     });
+  }
+
+  void down(const std::shared_ptr<Run>& run, const std::string& problem) {
+    run->poll = PollResult{config_.name, false, {}, {}, {}, {}};
+    run->problem = "Ollama at " + address_.url + " is not answering properly: " + problem;
+    read_process(run);
+  }
+
+  // Process discovery reads procfs: blocking, so it runs on the worker pool.
+  void read_process(const std::shared_ptr<Run>& run) {
+    if (config_.process.empty()) return finish(run);
+    asio::post(run->ctx.pool, [this, run] {
+      std::optional<proc::ProcessUsage> usage;
+      try {
+        usage = find_process();
+      } catch (const std::exception& e) {
+        logger("ollama")->debug("{}: process metrics unavailable: {}", config_.name, e.what());
+      }
+      asio::post(run->ctx.io, [this, run, usage = std::move(usage)]() mutable {
+        run->poll.process = std::move(usage);
+        finish(run);
+      });
+    });
+  }
+
+  // Re-validates the cached pid by its start time (cheap) before scanning procfs again.
+  std::optional<proc::ProcessUsage> find_process() {
+    if (cached_pid_) {
+      try {
+        auto usage = proc::read_process_usage(procfs_root_, std::to_string(*cached_pid_));
+        if (usage.start_time_seconds == cached_start_) return usage;
+      } catch (const std::exception&) {
+      }
+      cached_pid_.reset();
+    }
+    auto pid = discover_ollama_pid(procfs_root_, address_.host, address_.port, config_.process);
+    if (!pid) return std::nullopt;
+    auto usage = proc::read_process_usage(procfs_root_, std::to_string(*pid));
+    cached_pid_ = *pid;
+    cached_start_ = usage.start_time_seconds;
+    return usage;
+  }
+
+  void finish(const std::shared_ptr<Run>& run) {
+    if (run->poll.up) tracker_.observe(run->poll.loaded);
+    CollectResult result(ollama_families(run->poll, tracker_.counters(), unix_now()));
+    if (!run->poll.up) result.degraded = run->problem;
+    auto done = std::move(run->done);
+    done(nullptr, std::move(result));
+  }
+
+  OllamaConfig config_;
+  OllamaAddress address_;
+  std::filesystem::path procfs_root_;
+  std::shared_ptr<HttpClient> client_;
+  LoadTracker tracker_;
+  std::optional<int> cached_pid_;  // touched only on the pool, never concurrently
+  std::optional<double> cached_start_;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& config) {
+  std::vector<std::unique_ptr<Collector>> out;
+  for (const OllamaConfig& o : config.ollama) {
+    auto address = parse_ollama_address(o.url);
+    if (!address) continue;  // the configuration was validated; this cannot happen
+    out.push_back(std::make_unique<OllamaCollector>(o, *address, config.host.procfs_root));
+  }
+  return out;
+}
+
+}  // namespace llmon::ollama

@@ -1,0 +1,14 @@
+#pragma once
+// The Ollama collectors: one per [[ollama]] instance, each polling its instance asynchronously
+// on the network thread (an instance that is down never stalls another).
+#include <memory>
+#include <vector>
+
+#include "collectors/collector.hpp"
+#include "common/config.hpp"
+
+namespace llmon::ollama {
+
+std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& config);
+
+}  // namespace llmon::ollama
