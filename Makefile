@@ -41,6 +41,7 @@ run: build
 
 collect: build
 	$(BUILD_DIR)/llmon collect
+bench: build ; bench/scrape_bench.sh --llmon $(BUILD_DIR)/llmon $(BENCH_ARGS)
 
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 format:

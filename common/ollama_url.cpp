@@ -32,7 +32,10 @@ Expected<OllamaAddress> parse_ollama_address(std::string_view text) {
   if (a.host == "0.0.0.0") a.host = "127.0.0.1";
   if (a.host == "::") a.host = "::1";
   if (u.has_port()) {
-    if (u.port().empty() || u.port_number() == 0) {
+    const std::string_view port = u.port();
+    const bool numeric = !port.empty() && port.size() <= 5 &&
+                         port.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!numeric || std::stoul(std::string(port)) > 65535 || u.port_number() == 0) {
       return make_error("invalid port in Ollama address " + quoted + " (expected 1-65535)");
     }
     a.port = u.port_number();

@@ -132,3 +132,54 @@ TEST_CASE("config: binary garbage is an error, not a crash") {
   for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 7919) % 256);
   CHECK_FALSE(parse_config(junk, "junk").ok());
 }
+
+TEST_CASE("config: no [[ollama]] table means one default instance") {
+  auto c = parse_config("", "t.toml");
+  REQUIRE(c->ollama.size() == 1);
+  CHECK(c->ollama[0].name == "default");
+  CHECK(c->ollama[0].url == "http://127.0.0.1:11434");
+  CHECK(c->ollama[0].interval == 10s);
+  CHECK(c->ollama[0].timeout == 5s);
+  CHECK(c->ollama[0].max_body_bytes == 8388608);
+  CHECK(c->ollama[0].process == "ollama");
+}
+
+TEST_CASE("config: several [[ollama]] instances, OLLAMA_HOST forms accepted") {
+  auto c = parse_config(R"(
+[[ollama]]
+name = "main"
+url = "127.0.0.1:11434"
+[[ollama]]
+name = "second"
+url = "0.0.0.0:11435"
+interval = "30s"
+process = ""
+)",
+                        "t.toml");
+  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));
+  REQUIRE(c->ollama.size() == 2);
+  CHECK(c->ollama[1].name == "second");
+  CHECK(c->ollama[1].interval == 30s);
+  CHECK(c->ollama[1].process.empty());
+  auto again = parse_config(render_config(*c), "rendered");
+  REQUIRE(again.ok());
+  CHECK(render_config(*again) == render_config(*c));
+}
+
+TEST_CASE("config: [[ollama]] mistakes are located") {
+  CHECK(error_of("[[ollama]]\nname = \"a\"\n[[ollama]]\nname = \"a\"\n") ==
+        "test.toml:4:8: ollama[1].name: \"a\" is already used by another [[ollama]] table");
+  CHECK(error_of("[[ollama]]\nurl = \"https://x\"\n").find("test.toml:2:7: ollama[0].url:") == 0);
+  CHECK(error_of("[[ollama]]\nname = \"a b\"\n").find("ollama[0].name: expected a unique name") !=
+        std::string::npos);
+  CHECK(error_of("[[ollama]]\nurl = \"a\"\n[[ollama]]\nurl = \"b\"\n").find("name: expected") !=
+        std::string::npos);
+  CHECK(error_of("[[ollama]]\ninterval = 10\n").find("ollama[0].interval: expected a duration") !=
+        std::string::npos);
+  CHECK(error_of("[[ollama]]\nmax_body_bytes = 10\n")
+            .find("ollama[0].max_body_bytes: expected an integer from 1024") != std::string::npos);
+  CHECK(error_of("[[ollama]]\nurll = \"x\"\n").find("(did you mean 'ollama[0].url'?)") !=
+        std::string::npos);
+  CHECK(error_of("[ollama]\nurl = \"x\"\n").find("ollama: expected [[ollama]] tables") !=
+        std::string::npos);
+}

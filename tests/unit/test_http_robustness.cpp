@@ -1,5 +1,6 @@
 // HttpServer against misbehaving clients, timeouts, connection caps and shutdown.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -131,7 +132,7 @@ class FdSqueeze {
     rlimit tight = saved_;
     tight.rlim_cur = std::min<rlim_t>(saved_.rlim_cur, 4096);
     ::setrlimit(RLIMIT_NOFILE, &tight);
-    for (int fd; (fd = ::dup(0)) >= 0;) dummies_.push_back(fd);
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) dummies_.push_back(fd);
     release(free_fds);
   }
   ~FdSqueeze() {

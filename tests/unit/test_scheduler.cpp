@@ -152,3 +152,71 @@ TEST_CASE("scheduler: replacing the collector set drops the old series") {
            !Harness::has(t, "source=\"old\"") && !Harness::has(t, "collector=\"old\"");
   }));
 }
+
+namespace {
+
+// An asynchronous collector: answers on the io thread after `delay`, or never (until
+// cancelled) when `hang` is set.
+class AsyncCollector : public Collector {
+ public:
+  explicit AsyncCollector(Duration timeout) : timeout_(timeout) {}
+  std::string name() const override { return "async"; }
+  Duration interval() const override { return 20ms; }
+  Duration timeout() const override { return timeout_; }
+  bool is_async() const override { return true; }
+  CollectResult collect() override { throw std::logic_error("async only"); }
+  void async_collect(RunContext ctx, Done done) override {
+    ++runs;
+    timer_ = std::make_shared<boost::asio::steady_timer>(ctx.io, hang ? 1h : 5ms);
+    done_ = std::move(done);
+    timer_->async_wait([this](const boost::system::error_code&) {
+      FamilySet s;
+      s.gauge("llmon_async_up", "test", {}, degraded ? 0.0 : 1.0);
+      CollectResult r(s.take());
+      if (degraded) r.degraded = "instance down";
+      auto d = std::move(done_);
+      d(nullptr, std::move(r));
+    });
+  }
+  void cancel() override {
+    ++cancels;
+    timer_->cancel();
+  }
+  std::atomic<int> runs{0}, cancels{0};
+  std::atomic<bool> degraded{false}, hang{false};
+
+ private:
+  Duration timeout_;
+  std::shared_ptr<boost::asio::steady_timer> timer_;
+  Done done_;
+};
+
+}  // namespace
+
+TEST_CASE("scheduler: a degraded source still publishes its families, success 1, backs off") {
+  Harness h;
+  auto c = std::make_shared<AsyncCollector>(1s);
+  c->degraded = true;
+  h.start({c});
+  CHECK(h.wait_for([](const std::string& t) {
+    return Harness::has(t, "llmon_async_up 0") &&
+           Harness::has(t, "llmon_collector_success{collector=\"async\"} 1");
+  }));
+  std::this_thread::sleep_for(600ms);
+  // Backing off from 20ms (40, 80, 160, 320...) allows only a handful of runs in 600ms.
+  CHECK(c->runs < 8);
+  c->degraded = false;
+  CHECK(h.wait_for([](const std::string& t) { return Harness::has(t, "llmon_async_up 1"); }));
+}
+
+TEST_CASE("scheduler: an asynchronous run past its timeout is cancelled") {
+  Harness h;
+  auto c = std::make_shared<AsyncCollector>(100ms);
+  c->hang = true;
+  h.start({c});
+  CHECK(h.wait_for([](const std::string& t) {
+    return Harness::has(t, "llmon_collector_success{collector=\"async\"} 0");
+  }));
+  CHECK(h.wait_for([&](const std::string&) { return c->cancels >= 1; }));
+  CHECK_FALSE(Harness::has(h.text(), "llmon_async_up"));
+}

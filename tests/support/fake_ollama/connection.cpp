@@ -133,6 +133,7 @@ void Connection::on_body(beast::error_code ec) {
   request.received = wall_now();
   keep_alive_ = request.keep_alive;
   http11_ = request.http11;
+  head_ = request.head();
   phase_ = Phase::kHandling;
   peer_gone_ = false;
   watch();
@@ -178,7 +179,7 @@ void Connection::on_disconnect(std::function<void()> on_gone) {
 void Connection::send(int status, std::string_view content_type, std::string body) {
   const bool close_after = !keep_alive_;
   std::string bytes = response_head(status, content_type, body.size(), false, close_after);
-  if (parser_ && parser_->get().method() != http::verb::head) bytes += body;
+  if (!head_) bytes += body;
   write(std::move(bytes), [self = shared_from_this()](bool ok) {
     if (ok) self->finish();
   });

@@ -99,6 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool peer_gone_ = false;
   bool keep_alive_ = true;
   bool http11_ = true;
+  bool head_ = false;
   std::function<void()> on_gone_;
   std::deque<Pending> out_;
 };

@@ -1,0 +1,51 @@
+#pragma once
+// POST /api/generate and /api/chat: request validation in the order Ollama's handlers apply it,
+// and the timed answer (queue, load, time to first token, tokens per second, streamed as NDJSON
+// or sent whole). Runs on the io_context's thread; not thread-safe.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "connection.hpp"
+#include "reply.hpp"
+#include "responses.hpp"
+#include "scenario.hpp"
+#include "state.hpp"
+
+namespace fake_ollama {
+
+// A generate or chat request that passed validation.
+struct InferenceRequest {
+  Endpoint endpoint = Endpoint::kGenerate;
+  std::string model;  // as the client wrote it: responses echo it
+  const ModelSpec* spec = nullptr;
+  std::string prompt;  // what the answer and the token count are derived from
+  bool stream = true;
+  bool raw = false;
+  bool empty = false;  // no prompt / no messages: only load (or unload)
+  bool think = false;
+  std::optional<Nanos> keep_alive;
+  std::int64_t num_ctx = 0;       // 0: the model's default context
+  std::int64_t num_predict = -1;  // <= 0: no cap
+};
+
+// `spec` in the result points into `scenario`.
+std::variant<InferenceRequest, Reply> parse_inference(const Scenario& scenario, Endpoint endpoint,
+                                                      std::string_view body);
+
+// Answers `request` on `conn` through the scheduler; with `mid_stream`, a stream is cut after
+// mid_stream->after_chunks chunks by an {"error":...} line.
+void run_inference(State& state, const std::shared_ptr<Connection>& conn, InferenceRequest request,
+                   std::optional<FaultSpec> mid_stream);
+
+// The complete answer at once, touching no model state: the body faults distort.
+Reply instant_inference(const Scenario& scenario, Endpoint endpoint, std::string_view body);
+
+// Final metrics for an answer of `eval_count` tokens, given the measured total and load times.
+Metrics answer_metrics(const ModelSpec& model, std::string_view prompt, std::int64_t eval_count,
+                       Nanos total, Nanos load);
+
+}  // namespace fake_ollama

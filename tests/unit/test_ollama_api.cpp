@@ -1,0 +1,197 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "collectors/ollama/api.hpp"
+#include "collectors/ollama/families.hpp"
+#include "collectors/ollama/model_tracker.hpp"
+#include "common/ollama_url.hpp"
+#include "exporters/snapshot_store.hpp"
+
+using namespace llmon;
+using namespace llmon::ollama;
+
+namespace {
+
+const char* kPs = R"({"models":[
+ {"name":"qwen3-coder:30b-a3b-q8_0","model":"qwen3-coder:30b-a3b-q8_0","size":34359738368,
+  "digest":"sha256:06f9a4a6c8d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7",
+  "details":{"parent_model":"","format":"gguf","family":"qwen3moe","families":["qwen3moe"],
+             "parameter_size":"30.5B","quantization_level":"Q8_0"},
+  "expires_at":"2026-11-23T17:45:12.123456789+01:00","size_vram":34359738368,
+  "context_length":262144},
+ {"name":"hf.co/org/Repo-GGUF:Q4_K_M","model":"hf.co/org/Repo-GGUF:Q4_K_M","size":0,
+  "digest":"abcdef0123456789abcdef","details":{"format":"gguf","family":"llama","families":null,
+  "parameter_size":"3.2B","quantization_level":"Q4_K_M","brand_new":{"x":[1,2]}},
+  "expires_at":"2318-03-01T12:00:00Z","size_vram":0,"future_field":true},
+ {"name":"llama3.2:3b","model":"llama3.2:3b","size":4000000000,"digest":"",
+  "details":{},"expires_at":"2026-11-23T16:00:00.5-05:30","size_vram":1000000000}
+]})";
+
+std::string render(const MetricFamilies& f) {
+  std::map<std::string, MetricFamilies> slots{{"x", f}};
+  return render_text(merge_and_sort(slots));
+}
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("ollama api: /api/ps with real-world oddities") {
+  auto ps = parse_ps(kPs);
+  REQUIRE_MESSAGE(ps.ok(), (ps.ok() ? "" : ps.error().message));
+  REQUIRE(ps->size() == 3);
+  const auto& a = (*ps)[0];
+  CHECK(a.name == "qwen3-coder:30b-a3b-q8_0");
+  CHECK(a.size == 34359738368);
+  CHECK(*a.size_vram == 34359738368);
+  CHECK(*a.context_length == 262144);
+  CHECK(a.details.family == "qwen3moe");
+  CHECK(a.details.families == std::vector<std::string>{"qwen3moe"});
+  CHECK(a.details.quantization_level == "Q8_0");
+  // 2026-11-23T16:45:12.123456789Z
+  CHECK(*a.expires_at == doctest::Approx(1795452312.123456789).epsilon(1e-12));
+  const auto& b = (*ps)[1];
+  CHECK(b.name == "hf.co/org/Repo-GGUF:Q4_K_M");
+  CHECK(b.details.families.empty());
+  CHECK_FALSE(b.context_length);  // older servers: absent, not 0
+  CHECK(b.size == 0);
+  CHECK(*b.expires_at > 1.0e10);  // 292 years ahead
+  const auto& c = (*ps)[2];
+  CHECK(*c.expires_at == doctest::Approx(1795469400.5));  // -05:30
+}
+
+TEST_CASE("ollama api: empty and null model lists") {
+  CHECK(parse_ps(R"({"models":[]})")->empty());
+  CHECK(parse_ps(R"({"models":null})")->empty());
+  CHECK(parse_tags(R"({"models":[]})")->empty());
+}
+
+TEST_CASE("ollama api: malformed and truncated documents give located errors") {
+  auto truncated = parse_ps(std::string(kPs).substr(0, 200));
+  REQUIRE_FALSE(truncated.ok());
+  CHECK(has(truncated.error().message, "/api/ps: invalid JSON at byte"));
+  CHECK(has(parse_ps("").error().message, "invalid JSON"));
+  CHECK(has(parse_ps("<html>502 Bad Gateway</html>").error().message, "invalid JSON at byte 0"));
+  CHECK(parse_ps("[]").error().message == "/api/ps: expected a JSON object, found an array");
+  CHECK(parse_ps("{}").error().message == "/api/ps: no \"models\" field");
+  CHECK(parse_ps(R"({"models":{}})").error().message ==
+        "/api/ps: models: expected an array, found an object");
+  CHECK(parse_ps(R"({"models":[{"name":"x","size":"big"}]})").error().message ==
+        "/api/ps: models[0].size: expected an integer, found a string");
+  CHECK(parse_ps(R"({"models":[{"name":"x","details":{"family":7}}]})").error().message ==
+        "/api/ps: models[0].details.family: expected a string, found a number");
+  CHECK(has(parse_ps(R"({"models":[{"name":"x","expires_at":"tomorrow"}]})").error().message,
+            "models[0].expires_at: invalid RFC 3339 time"));
+  CHECK(parse_ps(R"({"models":[{"size":1}]})").error().message ==
+        "/api/ps: models[0]: no model name");
+  CHECK(parse_ps(R"({"models":[3]})").error().message ==
+        "/api/ps: models[0]: expected an object, found a number");
+  std::string deep(100, '[');
+  CHECK_FALSE(parse_ps(deep).ok());
+}
+
+TEST_CASE("ollama api: /api/version and /api/tags") {
+  CHECK(*parse_version(R"({"version":"0.12.11"})") == "0.12.11");
+  CHECK(*parse_version(R"({"version":"0.12.11","extra":1})") == "0.12.11");
+  CHECK_FALSE(parse_version(R"({"version":12})").ok());
+  CHECK_FALSE(parse_version(R"({})").ok());
+  CHECK_FALSE(parse_version("Ollama is running").ok());
+  auto tags = parse_tags(R"({"models":[{"name":"gpt-oss:20b","model":"gpt-oss:20b",
+    "modified_at":"2025-08-05T20:01:02.123456-07:00","size":13780173839,
+    "digest":"aa4295ac10c3afb60e6d711289fc6896f5aef82258997b9efdaed6d0cc4cd8b8",
+    "details":{"parent_model":"","format":"gguf","family":"gptoss","families":["gptoss"],
+    "parameter_size":"20.9B","quantization_level":"MXFP4"}}]})");
+  REQUIRE(tags.ok());
+  CHECK((*tags)[0].size == 13780173839);
+  CHECK((*tags)[0].modified_at.has_value());
+}
+
+TEST_CASE("ollama api: RFC 3339 times") {
+  CHECK(*parse_rfc3339("1970-01-01T00:00:00Z") == 0);
+  CHECK(*parse_rfc3339("2000-02-29T12:00:00+02:00") == 951818400);
+  CHECK(*parse_rfc3339("2024-06-04T14:38:31.83753-07:00") == doctest::Approx(1717537111.83753));
+  CHECK(*parse_rfc3339("0001-01-01T00:00:00Z") == -62135596800.0);
+  CHECK(*parse_rfc3339("2318-03-01T00:00:00Z") == doctest::Approx(10986883200.0));
+  for (const char* bad : {"", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
+                          "2024-01-01T00:00:00", "2024-01-01T00:00:00.Z",
+                          "2024-01-01T00:00:00.1234567890Z", "2024-01-01T25:00:00Z",
+                          "2024-01-01T00:00:00+0100", "2024-01-01T00:00:00Zjunk"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_rfc3339(bad).ok());
+  }
+}
+
+TEST_CASE("ollama api: error bodies and digests") {
+  CHECK(error_message(R"({"error":"model 'x' not found"})") == "model 'x' not found");
+  CHECK(error_message("404 page not found") == "404 page not found");
+  CHECK(error_message(std::string(1000, 'a')).size() == 200);
+  CHECK(short_digest("sha256:06f9a4a6c8d1e2f3a4b5") == "06f9a4a6c8d1");
+  CHECK(short_digest("abc") == "abc");
+}
+
+TEST_CASE("ollama address: OLLAMA_HOST forms") {
+  CHECK(parse_ollama_address("http://127.0.0.1:11434")->url == "http://127.0.0.1:11434");
+  CHECK(parse_ollama_address("127.0.0.1")->url == "http://127.0.0.1:11434");
+  CHECK(parse_ollama_address("box.lan:11435")->url == "http://box.lan:11435");
+  CHECK(parse_ollama_address("0.0.0.0:11435")->url == "http://127.0.0.1:11435");
+  CHECK(parse_ollama_address(":11435")->url == "http://127.0.0.1:11435");
+  CHECK(parse_ollama_address("[::1]:11434")->host == "::1");
+  CHECK(parse_ollama_address("http://[::]:11434")->url == "http://[::1]:11434");
+  CHECK(parse_ollama_address("http://localhost/")->port == 11434);
+  CHECK(has(parse_ollama_address("https://x").error().message, "only http://"));
+  CHECK_FALSE(parse_ollama_address("http://x:11434/api").ok());
+  CHECK_FALSE(parse_ollama_address("http://x:99999").ok());
+  CHECK_FALSE(parse_ollama_address("http://u:p@x:1").ok());
+  CHECK_FALSE(parse_ollama_address("").ok());
+}
+
+TEST_CASE("ollama tracker: loads and unloads between polls, not at the first") {
+  LoadedModel a{"a", "a", "d1", 1, {}, {}, {}, 4096};
+  LoadedModel b{"b", "b", "d2", 1, {}, {}, {}, {}};
+  LoadTracker t;
+  t.observe({a});
+  CHECK(t.counters().at("a").loads == 0);
+  t.observe({a, b});
+  CHECK(t.counters().at("b").loads == 1);
+  t.observe({b});
+  CHECK(t.counters().at("a").unloads == 1);
+  LoadedModel b_reloaded = b;
+  b_reloaded.context_length = 8192;  // a num_ctx change reloads the model
+  t.observe({b_reloaded});
+  CHECK(t.counters().at("b").loads == 2);
+  CHECK(t.counters().at("b").unloads == 1);
+  CHECK(t.counters().at("a").loads == 0);  // models that left keep their counters
+}
+
+TEST_CASE("ollama families: ratios, +Inf for pinned models, absent values") {
+  auto ps = parse_ps(kPs);
+  REQUIRE(ps.ok());
+  PollResult poll{"box", true, "0.12.11", *ps, std::vector<AvailableModel>{}, std::nullopt};
+  LoadTracker t;
+  t.observe(poll.loaded);
+  const double now = 1795450000;
+  const auto text = render(ollama_families(poll, t.counters(), now));
+  CHECK(has(text, "llmon_ollama_up{ollama=\"box\"} 1"));
+  CHECK(has(text, "llmon_ollama_info{ollama=\"box\",version=\"0.12.11\"} 1"));
+  CHECK(has(text, "llmon_ollama_models_loaded{ollama=\"box\"} 3"));
+  CHECK(has(text, "llmon_ollama_model_gpu_ratio{model=\"qwen3-coder:30b-a3b-q8_0\",ollama=\"box\"} 1\n"));
+  CHECK(has(text, "llmon_ollama_model_gpu_ratio{model=\"llama3.2:3b\",ollama=\"box\"} 0.25\n"));
+  CHECK_FALSE(has(text, "llmon_ollama_model_gpu_ratio{model=\"hf.co"));  // size 0: unknown
+  CHECK_FALSE(has(text, "llmon_ollama_model_size_bytes{model=\"hf.co"));
+  CHECK(has(text, "llmon_ollama_model_expiry_timestamp_seconds{model=\"hf.co/org/Repo-GGUF:Q4_K_M\",ollama=\"box\"} +Inf"));
+  CHECK(has(text, "llmon_ollama_model_context_length{model=\"qwen3-coder:30b-a3b-q8_0\",ollama=\"box\"} 262144"));
+  CHECK_FALSE(has(text, "llmon_ollama_model_context_length{model=\"hf.co"));
+  CHECK(has(text, "digest=\"06f9a4a6c8d1\""));
+  CHECK(has(text, "llmon_ollama_models_available{ollama=\"box\"} 0"));
+  CHECK(has(text, "llmon_ollama_model_loads_total{model=\"llama3.2:3b\",ollama=\"box\"} 0"));
+
+  PollResult down{"box", false, "", {}, std::nullopt, std::nullopt};
+  const auto down_text = render(ollama_families(down, t.counters(), now));
+  CHECK(down_text ==
+        "# HELP llmon_ollama_up 1 when the Ollama instance answered /api/version, /api/ps and "
+        "/api/tags with valid documents.\n# TYPE llmon_ollama_up gauge\n"
+        "llmon_ollama_up{ollama=\"box\"} 0\n");
+}
