@@ -3,16 +3,17 @@
 #include "collectors/gpu/gpu_collector.hpp"
 #include "collectors/host/host_collector.hpp"
 #include "collectors/ollama/ollama_collector.hpp"
+#include "collectors/ollama/registry.hpp"
 #include "collectors/process/process_collector.hpp"
 
 namespace llmon {
 
 namespace {
 
-using Factory = std::vector<std::unique_ptr<Collector>> (*)(const Config&);
+using Factory = std::vector<std::unique_ptr<Collector>> (*)(const Config&, Services&);
 
 template <std::unique_ptr<Collector> (*Make)(const Config&)>
-std::vector<std::unique_ptr<Collector>> one(const Config& config) {
+std::vector<std::unique_ptr<Collector>> one(const Config& config, Services&) {
   std::vector<std::unique_ptr<Collector>> out;
   out.push_back(Make(config));
   return out;
@@ -22,7 +23,8 @@ std::unique_ptr<Collector> make_self_process(const Config&) {
   return make_process_collector(kSelfProcfsRoot, std::chrono::seconds(5));
 }
 
-// Adding a source: a folder under collectors/ and one line here.
+// Adding a source: a folder under collectors/ and one line here. Order matters only where a
+// source reads another's shared state (benchmarks read the GPU and Ollama services).
 constexpr Factory kCollectorTable[] = {
     one<make_self_process>,
     gpu::make_gpu_collectors,
@@ -33,9 +35,11 @@ constexpr Factory kCollectorTable[] = {
 }  // namespace
 
 std::vector<std::shared_ptr<Collector>> make_collectors(const Config& config) {
+  Services services;
+  services.ollama = std::make_shared<ollama::InstanceRegistry>();
   std::vector<std::shared_ptr<Collector>> out;
   for (Factory make : kCollectorTable) {
-    for (auto& c : make(config)) out.push_back(std::move(c));
+    for (auto& c : make(config, services)) out.push_back(std::move(c));
   }
   return out;
 }

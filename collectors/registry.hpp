@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "collectors/collector.hpp"
+#include "collectors/services.hpp"
 #include "common/config.hpp"
 
 namespace llmon {

@@ -105,7 +105,7 @@ class Daemon {
         retired_.push_back(std::move(server_));
         server_ = std::move(server);
       } catch (const std::exception& e) {
-        next = make_error("cannot listen on " + next->web.listen + ": " + e.what());
+        next = make_error(e.what());
       }
     }
     if (!next) {
@@ -135,7 +135,13 @@ class Daemon {
     // In-flight responses get a grace period; whatever is still open after it is dropped.
     grace_timer_.expires_after(kShutdownGrace);
     grace_timer_.async_wait([this](auto) { io_.stop(); });
-    server_->async_wait_idle([this] { io_.stop(); });
+    // Every server, including ones retired by a reload, must be idle before the loop stops.
+    auto pending = std::make_shared<std::size_t>(1 + retired_.size());
+    auto one_idle = [this, pending] {
+      if (--*pending == 0) io_.stop();
+    };
+    server_->async_wait_idle(one_idle);
+    for (auto& s : retired_) s->async_wait_idle(one_idle);
   }
 
   // Collectors may be blocked in a read (a hung sysfs file, a stuck library call); the

@@ -119,6 +119,7 @@ MetricFamilies GpuMonitor::collect_full() {
 void GpuMonitor::integrate_locked(const std::vector<FastSample>& samples) {
   const auto now = std::chrono::steady_clock::now();
   const double max_gap = to_seconds(config_.sample_interval) * kMaxGapIntervals;
+  latest_busy_.reset();
   for (const FastSample& s : samples) {
     Integrator& in = integrators_[s.pci_bus];
     const double dt =
@@ -126,7 +127,10 @@ void GpuMonitor::integrate_locked(const std::vector<FastSample>& samples) {
     in.started = true;
     in.last = now;
     // Sample-and-hold: the value read now stands for the interval that just ended.
-    if (s.busy_ratio) in.busy_seconds = in.busy_seconds.value_or(0) + *s.busy_ratio * dt;
+    if (s.busy_ratio) {
+      in.busy_seconds = in.busy_seconds.value_or(0) + *s.busy_ratio * dt;
+      latest_busy_ = std::max(latest_busy_.value_or(0), *s.busy_ratio);
+    }
     if (s.power_watts) in.energy_joules = in.energy_joules.value_or(0) + *s.power_watts * dt;
   }
 }
@@ -153,6 +157,11 @@ MetricFamilies GpuMonitor::collect_sample() {
   return set.take();
 }
 
+std::optional<double> GpuMonitor::latest_busy_ratio() const {
+  std::lock_guard lock(mutex_);
+  return latest_busy_;
+}
+
 std::vector<GpuCounters> GpuMonitor::counters() const {
   std::lock_guard lock(mutex_);
   std::vector<GpuCounters> out;
@@ -165,8 +174,10 @@ std::vector<GpuCounters> GpuMonitor::counters() const {
   return out;
 }
 
-std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const Config& config) {
+std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const Config& config,
+                                                            Services& services) {
   auto monitor = std::make_shared<GpuMonitor>(config.gpu);
+  services.gpu = monitor;
   std::vector<std::unique_ptr<Collector>> out;
   out.push_back(std::make_unique<GpuFullCollector>(monitor));
   out.push_back(std::make_unique<GpuSampleCollector>(monitor));

@@ -12,6 +12,7 @@
 
 #include "collectors/collector.hpp"
 #include "collectors/gpu/backend.hpp"
+#include "collectors/services.hpp"
 #include "common/config.hpp"
 
 namespace llmon::gpu {
@@ -35,6 +36,8 @@ class GpuMonitor {
   MetricFamilies collect_sample();
   // Thread-safe copy of the counters (benchmarks correlate runs with them).
   std::vector<GpuCounters> counters() const;
+  // The highest busy ratio of any GPU in the latest fast sample; absent without GPU data.
+  std::optional<double> latest_busy_ratio() const;
 
   const GpuConfig& config() const { return config_; }
 
@@ -57,10 +60,13 @@ class GpuMonitor {
   std::chrono::steady_clock::time_point last_probe_;
   std::map<std::string, Integrator> integrators_;  // by pci_bus
   std::vector<std::string> order_;                 // pci_bus in `gpu` label order
+  std::optional<double> latest_busy_;
 };
 
 // The "gpu" and "gpu_sampler" collectors over one shared monitor.
-std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const Config& config);
+// The monitor is also left in services.gpu for the benchmarks.
+std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const Config& config,
+                                                            Services& services);
 
 // Families of one full reading: pure, so it is tested without any backend.
 MetricFamilies gpu_families(const std::vector<GpuDevice>& devices, const std::string& backend);

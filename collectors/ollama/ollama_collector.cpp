@@ -4,6 +4,7 @@
 
 #include "collectors/ollama/families.hpp"
 #include "collectors/ollama/process_discovery.hpp"
+#include "collectors/ollama/registry.hpp"
 #include "common/http_client.hpp"
 #include "common/log.hpp"
 #include "common/ollama_url.hpp"
@@ -21,10 +22,12 @@ double unix_now() {
 
 class OllamaCollector final : public Collector {
  public:
-  OllamaCollector(OllamaConfig config, OllamaAddress address, std::filesystem::path procfs_root)
+  OllamaCollector(OllamaConfig config, OllamaAddress address, std::filesystem::path procfs_root,
+                  std::shared_ptr<InstanceRegistry> registry)
       : config_(std::move(config)),
         address_(std::move(address)),
-        procfs_root_(std::move(procfs_root)) {}
+        procfs_root_(std::move(procfs_root)),
+        registry_(std::move(registry)) {}
 
   std::string name() const override { return "ollama/" + config_.name; }
   Duration interval() const override { return config_.interval; }
@@ -128,6 +131,7 @@ class OllamaCollector final : public Collector {
 
   void finish(const std::shared_ptr<Run>& run) {
     if (run->poll.up) tracker_.observe(run->poll.loaded);
+    registry_->update(config_.name, run->poll.up, run->poll.loaded, run->poll.available);
     CollectResult result(ollama_families(run->poll, tracker_.counters(), unix_now()));
     if (!run->poll.up) result.degraded = run->problem;
     auto done = std::move(run->done);
@@ -137,6 +141,7 @@ class OllamaCollector final : public Collector {
   OllamaConfig config_;
   OllamaAddress address_;
   std::filesystem::path procfs_root_;
+  std::shared_ptr<InstanceRegistry> registry_;
   std::shared_ptr<HttpClient> client_;
   LoadTracker tracker_;
   std::optional<int> cached_pid_;  // touched only on the pool, never concurrently
@@ -145,12 +150,15 @@ class OllamaCollector final : public Collector {
 
 }  // namespace
 
-std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& config) {
+std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& config,
+                                                               Services& services) {
   std::vector<std::unique_ptr<Collector>> out;
   for (const OllamaConfig& o : config.ollama) {
     auto address = parse_ollama_address(o.url);
     if (!address) continue;  // the configuration was validated; this cannot happen
-    out.push_back(std::make_unique<OllamaCollector>(o, *address, config.host.procfs_root));
+    services.ollama->declare(o.name, *address);
+    out.push_back(std::make_unique<OllamaCollector>(o, *address, config.host.procfs_root,
+                                                    services.ollama));
   }
   return out;
 }

@@ -5,10 +5,13 @@
 #include <vector>
 
 #include "collectors/collector.hpp"
+#include "collectors/services.hpp"
 #include "common/config.hpp"
 
 namespace llmon::ollama {
 
-std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& config);
+// Each collector publishes what it saw to services.ollama.
+std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& config,
+                                                               Services& services);
 
 }  // namespace llmon::ollama
