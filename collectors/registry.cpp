@@ -1,5 +1,6 @@
 #include "collectors/registry.hpp"
 
+#include "collectors/bench/bench_collector.hpp"
 #include "collectors/gpu/gpu_collector.hpp"
 #include "collectors/host/host_collector.hpp"
 #include "collectors/ollama/ollama_collector.hpp"
@@ -30,6 +31,7 @@ constexpr Factory kCollectorTable[] = {
     gpu::make_gpu_collectors,
     one<make_host_collector>,
     ollama::make_ollama_collectors,
+    bench::make_bench_collectors,
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "common/config.hpp"
 
 #include <cctype>
+#include <regex>
 #include <sstream>
 
 #include "common/config_reader.hpp"
@@ -116,6 +117,89 @@ void read_ollama(const TableReader& top, std::vector<OllamaConfig>& out) {
   }
 }
 
+void read_bench_prompts(const TableReader& bench, std::vector<BenchPromptConfig>& out) {
+  const toml::node* node = bench.raw().get("prompt");
+  if (node == nullptr) return;
+  const toml::array* arr = node->as_array();
+  if (arr == nullptr || !arr->is_array_of_tables()) {
+    bench.errors().add(node->source(), "bench.prompt: expected [[bench.prompt]] tables, found " +
+                                           describe_node(*node));
+    return;
+  }
+  std::size_t index = 0;
+  for (const toml::node& element : *arr) {
+    const toml::table& table = *element.as_table();
+    const TableReader t(table, "bench.prompt[" + std::to_string(index++) + "]", bench.errors());
+    t.reject_unknown(
+        {"name", "prompt", "expect", "num_predict", "temperature", "seed", "api"});
+    BenchPromptConfig p;
+    t.get("name", p.name);
+    t.get("prompt", p.prompt);
+    std::string expect;
+    t.get("expect", expect);
+    if (table.contains("expect")) p.expect = expect;
+    t.get("num_predict", p.num_predict, 1, 100000);
+    t.get("temperature", p.temperature, 0.0, 2.0);
+    t.get("seed", p.seed, INT64_MIN, INT64_MAX);
+    t.get_enum("api", p.api, {"generate", "chat"});
+    auto here = [&](std::string_view key) {
+      const toml::node* n = table.get(key);
+      return n ? n->source() : table.source();
+    };
+    if (!valid_instance_name(p.name)) {
+      bench.errors().add(here("name"), t.qualified("name") +
+                                           ": expected a name of letters, digits, '_', '-' or "
+                                           "'.' (it becomes the `prompt` label), found \"" +
+                                           p.name + "\"");
+    }
+    for (const auto& other : out) {
+      if (other.name == p.name && !p.name.empty()) {
+        bench.errors().add(here("name"), t.qualified("name") + ": \"" + p.name +
+                                             "\" is already used by another [[bench.prompt]]");
+      }
+    }
+    if (p.prompt.empty()) {
+      bench.errors().add(here("prompt"), t.qualified("prompt") + ": expected a non-empty prompt");
+    }
+    if (p.expect) {
+      try {
+        std::regex compiled(*p.expect, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        bench.errors().add(here("expect"), t.qualified("expect") + ": invalid regular expression "
+                                               "\"" + *p.expect + "\": " + e.what());
+      }
+    }
+    out.push_back(std::move(p));
+  }
+}
+
+void read_bench(const TableReader& t, const std::vector<OllamaConfig>& instances,
+                BenchConfig& b) {
+  t.reject_unknown({"enabled", "interval", "jitter", "timeout", "only_loaded",
+                    "skip_if_gpu_busy_above", "models", "instances", "state_dir", "baseline_runs",
+                    "concurrency", "prompt"});
+  t.get("enabled", b.enabled);
+  t.get("interval", b.interval, std::chrono::seconds(10), hours(24 * 7));
+  t.get("jitter", b.jitter, Duration::zero(), hours(24));
+  t.get("timeout", b.timeout, std::chrono::seconds(1), hours(1));
+  t.get("only_loaded", b.only_loaded);
+  t.get("skip_if_gpu_busy_above", b.skip_if_gpu_busy_above, 0.0, 1.0);
+  t.get("models", b.models);
+  t.get("instances", b.instances);
+  t.get("state_dir", b.state_dir);
+  t.get("baseline_runs", b.baseline_runs, 1, 1000);
+  t.get("concurrency", b.concurrency, 1, 64);
+  for (const std::string& name : b.instances) {
+    bool known = false;
+    for (const auto& o : instances) known = known || o.name == name;
+    if (!known) {
+      t.errors().add(t.raw().get("instances")->source(),
+                     "bench.instances: \"" + name + "\" is not the name of an [[ollama]] table");
+    }
+  }
+  read_bench_prompts(t, b.prompts);
+}
+
 std::string quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -160,7 +244,7 @@ Expected<Config> parse_config(std::string_view toml_text, const std::string& sou
   ConfigErrors errors;
   errors.source = source;
   const TableReader top(root, "", errors);
-  top.reject_unknown({"web", "log", "gpu", "host", "ollama"});
+  top.reject_unknown({"web", "log", "gpu", "host", "ollama", "bench"});
   if (const toml::table* t = top.table("web")) read_web(TableReader(*t, "web", errors), config.web);
   if (const toml::table* t = top.table("log")) read_log(TableReader(*t, "log", errors), config.log);
   if (const toml::table* t = top.table("gpu")) read_gpu(TableReader(*t, "gpu", errors), config.gpu);
@@ -168,6 +252,9 @@ Expected<Config> parse_config(std::string_view toml_text, const std::string& sou
     read_host(TableReader(*t, "host", errors), config.host);
   }
   read_ollama(top, config.ollama);
+  if (const toml::table* t = top.table("bench")) {
+    read_bench(TableReader(*t, "bench", errors), config.ollama, config.bench);
+  }
   if (!errors.errors.empty()) return make_error(errors.sorted_message());
   return config;
 }
@@ -193,6 +280,34 @@ std::string render_config(const Config& c) {
       << "[host]\n"
       << "procfs_root = " << quote(c.host.procfs_root.string()) << "\n"
       << "interval = " << quote(format_duration(c.host.interval)) << "\n";
+  const BenchConfig& b = c.bench;
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + quote(v[i]);
+    return s + "]";
+  };
+  out << "\n[bench]\n"
+      << "enabled = " << (b.enabled ? "true" : "false") << "\n"
+      << "interval = " << quote(format_duration(b.interval)) << "\n"
+      << "jitter = " << quote(format_duration(b.jitter)) << "\n"
+      << "timeout = " << quote(format_duration(b.timeout)) << "\n"
+      << "only_loaded = " << (b.only_loaded ? "true" : "false") << "\n"
+      << "skip_if_gpu_busy_above = " << b.skip_if_gpu_busy_above << "\n"
+      << "models = " << list(b.models) << "\n"
+      << "instances = " << list(b.instances) << "\n"
+      << "state_dir = " << quote(b.state_dir.string()) << "\n"
+      << "baseline_runs = " << b.baseline_runs << "\n"
+      << "concurrency = " << b.concurrency << "\n";
+  for (const BenchPromptConfig& p : b.prompts) {
+    out << "\n[[bench.prompt]]\n"
+        << "name = " << quote(p.name) << "\n"
+        << "prompt = " << quote(p.prompt) << "\n";
+    if (p.expect) out << "expect = " << quote(*p.expect) << "\n";
+    out << "num_predict = " << p.num_predict << "\n"
+        << "temperature = " << p.temperature << "\n"
+        << "seed = " << p.seed << "\n"
+        << "api = " << quote(p.api) << "\n";
+  }
   for (const OllamaConfig& o : c.ollama) {
     out << "\n[[ollama]]\n"
         << "name = " << quote(o.name) << "\n"

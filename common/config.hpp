@@ -2,6 +2,7 @@
 // Config: the daemon's effective configuration. Every default lives in this header, once.
 // Plain value type; the daemon swaps whole Config objects on reload.
 #include <filesystem>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,6 +42,32 @@ struct OllamaConfig {
   std::string process = "ollama";  // process name to look for; "" disables process metrics
 };
 
+// One benchmark prompt ([[bench.prompt]]).
+struct BenchPromptConfig {
+  std::string name;
+  std::string prompt;
+  std::optional<std::string> expect;  // ECMAScript regex the answer must match
+  std::int64_t num_predict = 256;
+  double temperature = 0.0;
+  std::int64_t seed = 42;
+  std::string api = "generate";  // generate | chat
+};
+
+struct BenchConfig {
+  bool enabled = false;  // off by default: it spends GPU time
+  Duration interval = std::chrono::minutes(30);
+  Duration jitter = std::chrono::minutes(2);
+  Duration timeout = std::chrono::seconds(120);
+  bool only_loaded = true;
+  double skip_if_gpu_busy_above = 0.5;  // 1.0 disables
+  std::vector<std::string> models;      // empty: every model loaded at run time
+  std::vector<std::string> instances;   // empty: every [[ollama]] instance
+  std::filesystem::path state_dir = "/var/lib/llmon";
+  std::int64_t baseline_runs = 10;
+  std::int64_t concurrency = 1;
+  std::vector<BenchPromptConfig> prompts;  // empty: the built-in suite
+};
+
 struct Config {
   WebConfig web;
   LogConfig log;
@@ -48,6 +75,7 @@ struct Config {
   HostConfig host;
   // Zero [[ollama]] tables in the file means this one default instance.
   std::vector<OllamaConfig> ollama{OllamaConfig{}};
+  BenchConfig bench;
 };
 
 // Where `serve` and `collect` look when no --config is given; a missing file there is fine.

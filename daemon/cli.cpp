@@ -7,6 +7,7 @@
 #include "collectors/registry.hpp"
 #include "common/log.hpp"
 #include "daemon/app.hpp"
+#include "daemon/bench_command.hpp"
 #include "daemon/config_source.hpp"
 #include "daemon/options.hpp"
 #include "daemon/scheduler.hpp"
@@ -111,6 +112,8 @@ int cli_main(int argc, char** argv) {
         return check_config(*options);
       case Options::Command::kCollect:
         return collect_once(*options);
+      case Options::Command::kBench:
+        return run_bench_command(*options);
       case Options::Command::kServe:
         return run_daemon(ConfigSource::from(*options));
     }

@@ -14,6 +14,10 @@ commands:
   check-config FILE      validate FILE, print the effective configuration; exit 0 if valid, 2 if not
   collect [--config FILE]
                          run every enabled collector once and print the metrics
+  bench [--config FILE] [--ollama URL] [--model M]... [--prompt NAME]... [--runs N]
+        [--allow-load] [--format table|json|csv]
+                         run the benchmark suite once against the loaded models (or the named
+                         ones) and print a comparison
   --version              print the version
   --help                 print this help
 
@@ -54,6 +58,8 @@ Expected<Options> parse_options(const std::vector<std::string>& args) {
     o.command = Options::Command::kServe;
   } else if (cmd == "collect") {
     o.command = Options::Command::kCollect;
+  } else if (cmd == "bench") {
+    o.command = Options::Command::kBench;
   } else if (cmd == "check-config") {
     o.command = Options::Command::kCheckConfig;
   } else {
@@ -92,6 +98,39 @@ Expected<Options> parse_options(const std::vector<std::string>& args) {
         o.log_level = **level;
         continue;
       }
+    }
+    if (o.command == Options::Command::kBench) {
+      if (arg == "--allow-load") {
+        o.allow_load = true;
+        continue;
+      }
+      bool taken = false;
+      for (const char* name : {"--ollama", "--model", "--prompt", "--runs", "--format"}) {
+        auto value = take_value(args, i, name);
+        if (!value) return value.error();
+        if (!*value) continue;
+        taken = true;
+        const std::string& v = **value;
+        if (std::string(name) == "--ollama") o.ollama_url = v;
+        if (std::string(name) == "--model") o.models.push_back(v);
+        if (std::string(name) == "--prompt") o.prompts.push_back(v);
+        if (std::string(name) == "--format") {
+          if (v != "table" && v != "json" && v != "csv") {
+            return make_error("--format: expected table, json or csv, found '" + v + "'");
+          }
+          o.format = v;
+        }
+        if (std::string(name) == "--runs") {
+          const bool digits = !v.empty() && v.size() <= 4 &&
+                              v.find_first_not_of("0123456789") == std::string::npos;
+          if (!digits || std::stoi(v) < 1) {
+            return make_error("--runs: expected a number from 1 to 9999, found '" + v + "'");
+          }
+          o.runs = std::stoi(v);
+        }
+        break;
+      }
+      if (taken) continue;
     }
     return make_error((arg.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") +
                       arg + "' for " + cmd);

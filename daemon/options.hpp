@@ -9,11 +9,18 @@
 namespace llmon {
 
 struct Options {
-  enum class Command { kServe, kCheckConfig, kCollect, kVersion, kHelp };
+  enum class Command { kServe, kCheckConfig, kCollect, kBench, kVersion, kHelp };
   Command command = Command::kHelp;
   std::optional<std::string> config_path;  // --config, or check-config's FILE
   std::optional<std::string> listen;       // --listen override (serve)
   std::optional<std::string> log_level;    // --log-level override (serve)
+  // bench
+  std::optional<std::string> ollama_url;  // --ollama
+  std::vector<std::string> models;        // --model, repeatable
+  std::vector<std::string> prompts;       // --prompt, repeatable
+  int runs = 1;                           // --runs
+  bool allow_load = false;                // --allow-load
+  std::string format = "table";           // --format table|json|csv
 };
 
 // args excludes argv[0]. An error message names the offending argument.

@@ -54,7 +54,7 @@ std::string chunk(std::string_view data) {
 }
 
 Connection::Connection(asio::ip::tcp::socket socket, Handler handler)
-    : socket_(std::move(socket)), handler_(std::move(handler)) {}
+    : socket_(std::move(socket)), handler_(std::move(handler)), linger_timer_(socket_.get_executor()) {}
 
 void Connection::start() {
   beast::error_code ignored;
@@ -103,7 +103,7 @@ void Connection::reject(beast::error_code ec) {
   if (ec == http::error::body_limit) {
     const std::string body = R"({"error":"request body too large"})";
     write(response_head(413, "application/json; charset=utf-8", body.size(), false, true) + body,
-          [self = shared_from_this()](bool) { self->close(); });
+          [self = shared_from_this()](bool) { self->linger_then_close(); });
     return;
   }
   // Go's net/http answer to a request it cannot parse.
@@ -111,7 +111,32 @@ void Connection::reject(beast::error_code ec) {
                                                            : "400 Bad Request";
   const int status = ec == http::error::header_limit ? 431 : 400;
   write(response_head(status, "text/plain; charset=utf-8", std::nullopt, false, true) + body,
-        [self = shared_from_this()](bool) { self->close(); });
+        [self = shared_from_this()](bool) { self->linger_then_close(); });
+}
+
+void Connection::linger_then_close() {
+  // The client may still be sending the request we refused. Closing with unread data makes the
+  // kernel send RST, which can destroy our answer before the client reads it; so read and
+  // discard for a bounded while first.
+  beast::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  linger_timer_.expires_after(std::chrono::seconds(1));
+  linger_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->close();
+  });
+  discard();
+}
+
+void Connection::discard() {
+  socket_.async_read_some(asio::buffer(discard_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->discarded_ += n;
+                            if (ec || self->discarded_ > kMaxLingerBytes) {
+                              self->linger_timer_.cancel();
+                              return self->close();
+                            }
+                            self->discard();
+                          });
 }
 
 void Connection::on_body(beast::error_code ec) {
@@ -141,7 +166,9 @@ void Connection::on_body(beast::error_code ec) {
 }
 
 void Connection::watch() {
-  if (watching_ || !socket_.is_open()) return;
+  // With a pipelined request already buffered there is nothing to wait for: the next request is
+  // read straight from the buffer once this one is answered.
+  if (watching_ || !socket_.is_open() || buffer_.size() > 0) return;
   watching_ = true;
   socket_.async_read_some(buffer_.prepare(4096),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {

@@ -4,7 +4,9 @@
 // handler, which writes raw bytes so that it can also answer the way a broken server would.
 // While a request is being answered the connection watches for the client going away, as Go's
 // net/http does to cancel a request. Not thread-safe: use from the io_context's thread only.
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -23,6 +25,7 @@ namespace fake_ollama {
 
 inline constexpr std::size_t kMaxBodyBytes = 1 << 20;    // Ollama has no limit; a fake needs one
 inline constexpr std::size_t kMaxHeaderBytes = 64 << 10;
+inline constexpr std::size_t kMaxLingerBytes = 8 << 20;  // discarded after refusing a request
 
 struct Request {
   std::string method;  // "GET"
@@ -86,6 +89,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void read_body();
   void on_body(boost::beast::error_code ec);
   void reject(boost::beast::error_code ec);
+  void linger_then_close();
+  void discard();
   void watch();
   void on_watch(boost::beast::error_code ec, std::size_t bytes);
   void write_next();
@@ -102,6 +107,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool head_ = false;
   std::function<void()> on_gone_;
   std::deque<Pending> out_;
+  boost::asio::steady_timer linger_timer_;
+  std::array<char, 16384> discard_{};
+  std::size_t discarded_ = 0;
 };
 
 }  // namespace fake_ollama

@@ -44,6 +44,11 @@ void run_inference(State& state, const std::shared_ptr<Connection>& conn, Infere
 // The complete answer at once, touching no model state: the body faults distort.
 Reply instant_inference(const Scenario& scenario, Endpoint endpoint, std::string_view body);
 
+// From a ready model to the first token: ttft, or the prompt's evaluation time at
+// prompt_tokens_per_second when that is longer, so that total_duration always covers
+// load_duration + prompt_eval_duration + eval_duration as it does in Ollama.
+Nanos first_token_delay(const ModelSpec& model, std::string_view prompt);
+
 // Final metrics for an answer of `eval_count` tokens, given the measured total and load times.
 Metrics answer_metrics(const ModelSpec& model, std::string_view prompt, std::int64_t eval_count,
                        Nanos total, Nanos load);

@@ -1,6 +1,6 @@
 // run_inference: one generate/chat request played in real time on timers (never sleeping on the
-// io thread): queue and load through the scheduler, first token after ttft, then one token per
-// 1/tokens_per_second, then the final object with the metrics.
+// io thread): queue and load through the scheduler, the first token after first_token_delay, then
+// one token per 1/tokens_per_second, and the final object one token time after the last token.
 #include <boost/asio/steady_timer.hpp>
 #include <cmath>
 
@@ -57,12 +57,11 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
     if (request_.empty) return reply(json_reply(200, lifecycle("load")));
     if (mid_stream_ && !request_.stream) return reply(error_reply(500, mid_stream_->error));
     answer_ = plan_answer(*request_.spec, request_.prompt, request_.think, request_.num_predict);
-    first_token_ = Clock::now() + std::chrono::nanoseconds(request_.spec->ttft);
+    first_token_ = Clock::now() + std::chrono::nanoseconds(first_token_delay(*request_.spec, request_.prompt));
     interval_ns_ = 1e9 / request_.spec->tokens_per_second;
     if (request_.stream) return schedule(0);
-    // Not streaming: the whole answer when its last token would have been produced.
-    const std::size_t n = answer_.tokens.size();
-    wait_until(n == 0 ? first_token_ : token_time(n - 1), [this] { send_whole(); });
+    // Not streaming: the whole answer once the stream would have ended.
+    wait_until(token_time(answer_.tokens.size()), [this] { send_whole(); });
   }
 
   Clock::time_point token_time(std::size_t i) const {
@@ -84,9 +83,7 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
     if (mid_stream_ && (i >= n || static_cast<int>(i) >= mid_stream_->after_chunks)) {
       return wait_until(token_time(i), [this] { cut_stream(); });
     }
-    if (i >= n) {
-      return wait_until(i == 0 ? first_token_ : token_time(i - 1), [this] { end_stream(); });
-    }
+    if (i >= n) return wait_until(token_time(n), [this] { end_stream(); });
     wait_until(token_time(i), [this, i] {
       const auto line = stream_chunk(request_.endpoint, request_.model, now_text(),
                                      answer_.tokens[i]);

@@ -167,6 +167,11 @@ Metrics answer_metrics(const ModelSpec& model, std::string_view prompt, std::int
   return m;
 }
 
+Nanos first_token_delay(const ModelSpec& model, std::string_view prompt) {
+  const auto count = std::max<std::int64_t>(1, prompt_tokens(prompt));
+  return std::max(model.ttft, tokens_duration(count, model.prompt_tokens_per_second));
+}
+
 Reply instant_inference(const Scenario& scenario, Endpoint endpoint, std::string_view body) {
   auto parsed = parse_inference(scenario, endpoint, body);
   if (auto* reply = std::get_if<Reply>(&parsed)) return *reply;
@@ -179,7 +184,7 @@ Reply instant_inference(const Scenario& scenario, Endpoint endpoint, std::string
   const Answer answer = plan_answer(*r.spec, r.prompt, r.think, r.num_predict);
   const auto count = static_cast<std::int64_t>(answer.tokens.size());
   Metrics metrics = answer_metrics(*r.spec, r.prompt, count, 0, 0);
-  metrics.total_duration = r.spec->ttft + metrics.prompt_eval_duration + metrics.eval_duration;
+  metrics.total_duration = first_token_delay(*r.spec, r.prompt) + metrics.eval_duration;
   FinalParts parts{answer.done_reason, metrics, std::nullopt, "", ""};
   if (endpoint == Endpoint::kGenerate && !r.raw) {
     parts.context = fake_context(metrics.prompt_eval_count + count);

@@ -1,6 +1,7 @@
 #include "state.hpp"
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 
 
 namespace fake_ollama {

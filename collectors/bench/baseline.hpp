@@ -1,0 +1,81 @@
+#pragma once
+// BaselineStore: the last N eval tokens/s of each (Ollama instance, model, prompt), persisted as
+// JSON so a speed regression is judged against history that survives restarts.
+// Thread-safe: every member locks an internal mutex; save() also serialises concurrent saves.
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace llmon::bench {
+
+struct BaselineKey {
+  std::string ollama;  // the instance's configured name
+  std::string model;
+  std::string prompt;  // BenchPrompt::name
+  auto operator<=>(const BaselineKey&) const = default;
+};
+
+class BaselineStore {
+ public:
+  static constexpr std::size_t kMaxFileBytes = 16 * 1024 * 1024;
+  static constexpr std::size_t kDefaultMaxKeys = 4096;
+
+  // `window`: values kept per key (0 counts as 1). Beyond `max_keys` keys, the key recorded
+  // least recently is dropped, so models benchmarked once long ago cannot grow the file forever.
+  BaselineStore(std::filesystem::path file, std::size_t window,
+                std::size_t max_keys = kDefaultMaxKeys);
+
+  // Replaces the contents with the file's. A missing file is a normal first start (nullopt);
+  // an unreadable, oversized, corrupt or wrongly shaped one returns a warning for the log and
+  // leaves the store empty (it is history, not configuration: never a reason to refuse to run).
+  std::optional<std::string> load();
+
+  // Appends one value (non-finite or negative values are ignored), dropping the oldest beyond
+  // the window.
+  void record(const BaselineKey& key, double eval_tps);
+
+  // Median of the kept values; absent when there are none.
+  std::optional<double> median(const BaselineKey& key) const;
+  std::vector<double> values(const BaselineKey& key) const;  // oldest first
+  std::size_t size() const;                                  // number of keys
+
+  // Writes every key atomically: a temporary file in the same directory (created if missing),
+  // fsync, rename over the old file, fsync of the directory. Readers see the old or the new
+  // file, never a partial one. Returns true or why it failed (the temporary file is removed).
+  Expected<bool> save() const;
+
+ private:
+  struct Entry {
+    std::deque<double> values;
+    std::uint64_t last_recorded = 0;  // recency order, for eviction and the file's order
+  };
+
+  void add_locked(const BaselineKey& key, double value);
+
+  const std::filesystem::path file_;
+  const std::size_t window_;
+  const std::size_t max_keys_;
+  mutable std::mutex mutex_;
+  // Held across a whole save (taken before mutex_) so that the newest snapshot is the one
+  // renamed last; mutex_ itself is not held during file I/O.
+  mutable std::mutex save_mutex_;
+  std::map<BaselineKey, Entry> entries_;
+  std::uint64_t clock_ = 0;
+};
+
+// Median of `values` (mean of the two middle ones for an even count); NaN when empty.
+double median(std::vector<double> values);
+// Median absolute deviation: the median of |v - median(values)|. Same unit as the values and,
+// like the median, unmoved by one outlier run (a cold load); NaN when empty.
+double spread(std::vector<double> values);
+
+}  // namespace llmon::bench

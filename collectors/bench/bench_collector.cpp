@@ -1,0 +1,231 @@
+#include "collectors/bench/bench_collector.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <random>
+
+#include "collectors/bench/bench_state.hpp"
+#include "collectors/bench/plan.hpp"
+#include "collectors/bench/prepare.hpp"
+#include "collectors/gpu/gpu_collector.hpp"
+#include "collectors/ollama/registry.hpp"
+#include "common/http_client.hpp"
+#include "common/log.hpp"
+
+namespace llmon::bench {
+
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+// How long a cycle waits for the Ollama collector's first poll of the instance.
+constexpr auto kWaitForFirstPoll = std::chrono::seconds(30);
+// The GPU busy check must not see llmon's own previous request: wait this many sample
+// intervals after a request before looking.
+constexpr int kSettleSamples = 2;
+
+class BenchCollector final : public Collector {
+ public:
+  BenchCollector(BenchConfig bench, OllamaConfig instance, OllamaAddress address,
+                 Services services, std::shared_ptr<BaselineStore> baselines,
+                 std::vector<PreparedPrompt> prompts, Duration sample_interval)
+      : bench_(std::move(bench)),
+        instance_(std::move(instance)),
+        address_(std::move(address)),
+        services_(std::move(services)),
+        baselines_(std::move(baselines)),
+        prompts_(std::move(prompts)),
+        settle_(sample_interval * kSettleSamples),
+        state_(instance_.name, baselines_),
+        rng_(std::random_device{}()) {}
+
+  std::string name() const override { return "bench/" + instance_.name; }
+  // Each call draws a new jitter, so instances (and restarts) never run in lockstep.
+  Duration interval() const override {
+    std::uniform_int_distribution<Duration::rep> jitter(0, bench_.jitter.count());
+    return bench_.interval + Duration(jitter(jitter_rng_));
+  }
+  // Every request has its own deadline; this only bounds a cycle that somehow never ends.
+  Duration timeout() const override {
+    const std::size_t models = bench_.models.empty() ? 16 : bench_.models.size();
+    const auto per_model = bench_.timeout * static_cast<Duration::rep>(prompts_.size() + 1) +
+                           settle_ * static_cast<Duration::rep>(prompts_.size());
+    return per_model * static_cast<Duration::rep>(models) + kWaitForFirstPoll;
+  }
+  bool is_async() const override { return true; }
+  CollectResult collect() override { throw std::logic_error("bench collector is asynchronous"); }
+
+  void async_collect(RunContext ctx, Done done) override {
+    if (!client_) {
+      client_ = HttpClient::create(ctx.io.get_executor(), address_.host, address_.port,
+                                   static_cast<std::size_t>(instance_.max_body_bytes));
+    }
+    cycle_ = std::make_shared<Cycle>(Cycle{ctx, std::move(done), {}, 0, 0,
+                                           Clock::now() + kWaitForFirstPoll, false});
+    timer_ = std::make_shared<asio::steady_timer>(ctx.io);
+    wait_for_poll(cycle_);
+  }
+
+  void cancel() override {
+    if (cycle_) cycle_->cancelled = true;
+    if (timer_) timer_->cancel();
+    if (client_) client_->cancel();
+  }
+
+ private:
+  struct Cycle {
+    RunContext ctx;
+    Done done;
+    std::vector<PlannedModel> plan;
+    std::size_t model = 0;
+    std::size_t prompt = 0;
+    Clock::time_point poll_deadline;
+    bool cancelled = false;
+  };
+
+  void wait_for_poll(const std::shared_ptr<Cycle>& c) {
+    auto s = services_.ollama->get(instance_.name);
+    if (s && s->polled) {
+      if (!s->up) return finish(c);  // the Ollama collector reports the outage
+      c->plan = plan_models(bench_.models, s->loaded, bench_.only_loaded);
+      return step(c);
+    }
+    if (Clock::now() >= c->poll_deadline || c->cancelled) return finish(c);
+    after(c, std::chrono::milliseconds(250), [this, c] { wait_for_poll(c); });
+  }
+
+  template <typename F>
+  void after(const std::shared_ptr<Cycle>& c, Duration delay, F f) {
+    timer_->expires_after(delay);
+    timer_->async_wait([c, f](const boost::system::error_code&) {
+      if (!c->cancelled) f();
+    });
+  }
+
+  void step(const std::shared_ptr<Cycle>& c) {
+    if (c->cancelled) return;
+    if (c->model >= c->plan.size()) return finish(c);
+    const PlannedModel& m = c->plan[c->model];
+    if (c->prompt >= prompts_.size()) return concurrent(c);
+    const PreparedPrompt& p = prompts_[c->prompt];
+    if (m.skip_not_loaded) {
+      RunResult r;
+      r.outcome = Outcome::kSkippedNotLoaded;
+      r.finished_at = unix_now();
+      state_.record(m.model, p.prompt.name, r);
+      return next(c);
+    }
+    const auto since_last = Clock::now() - last_request_end_;
+    if (services_.gpu && since_last < settle_) {
+      return after(c, std::chrono::duration_cast<Duration>(settle_ - since_last),
+                   [this, c] { step(c); });
+    }
+    if (busy()) {
+      RunResult r;
+      r.outcome = Outcome::kSkippedBusy;
+      r.finished_at = unix_now();
+      state_.record(m.model, p.prompt.name, r);
+      return next(c);
+    }
+    run_prompt(client_, Target{m.model, m.num_ctx}, p, bench_.timeout, services_.gpu, rng_,
+               [this, c](RunResult r) {
+                 last_request_end_ = Clock::now();
+                 const PlannedModel& pm = c->plan[c->model];
+                 const std::string& prompt = prompts_[c->prompt].prompt.name;
+                 if (r.outcome != Outcome::kOk) {
+                   logger("bench")->info("{} {} {}: {} ({})", instance_.name, pm.model, prompt,
+                                         outcome_name(r.outcome), r.error);
+                 }
+                 if (c->prompt == 0) first_ok_ = r.outcome == Outcome::kOk;
+                 state_.record(pm.model, prompt, r);
+                 next(c);
+               });
+  }
+
+  bool busy() const {
+    if (!services_.gpu || bench_.skip_if_gpu_busy_above >= 1.0) return false;
+    const auto ratio = services_.gpu->latest_busy_ratio();
+    return ratio && *ratio > bench_.skip_if_gpu_busy_above;
+  }
+
+  void next(const std::shared_ptr<Cycle>& c) {
+    ++c->prompt;
+    step(c);
+  }
+
+  // After a model's prompts: N identical requests at once, when asked for and the model works.
+  void concurrent(const std::shared_ptr<Cycle>& c) {
+    const PlannedModel m = c->plan[c->model];
+    ++c->model;
+    c->prompt = 0;
+    if (bench_.concurrency <= 1 || m.skip_not_loaded || !first_ok_ || busy()) return step(c);
+    run_concurrent(c->ctx.io, address_.host, address_.port,
+                   static_cast<std::size_t>(instance_.max_body_bytes), Target{m.model, m.num_ctx},
+                   prompts_.front(), static_cast<std::size_t>(bench_.concurrency), bench_.timeout,
+                   rng_, [this, c, model = m.model](std::optional<double> tps) {
+                     last_request_end_ = Clock::now();
+                     state_.record_concurrent(model, bench_.concurrency, tps);
+                     step(c);
+                   });
+  }
+
+  // The baseline file is written on the pool (file I/O), then the cycle reports.
+  void finish(const std::shared_ptr<Cycle>& c) {
+    auto families = state_.families();
+    asio::post(c->ctx.pool, [c, baselines = baselines_, families = std::move(families)]() mutable {
+      if (auto saved = baselines->save(); !saved) {
+        logger("bench")->warn("cannot save benchmark baselines: {}", saved.error().message);
+      }
+      asio::post(c->ctx.io, [c, families = std::move(families)]() mutable {
+        auto done = std::move(c->done);
+        done(nullptr, CollectResult(std::move(families)));
+      });
+    });
+  }
+
+  BenchConfig bench_;
+  OllamaConfig instance_;
+  OllamaAddress address_;
+  Services services_;
+  std::shared_ptr<BaselineStore> baselines_;
+  std::vector<PreparedPrompt> prompts_;
+  Duration settle_;
+  BenchState state_;
+  std::mt19937_64 rng_;
+  mutable std::mt19937_64 jitter_rng_{std::random_device{}()};
+  std::shared_ptr<HttpClient> client_;
+  std::shared_ptr<Cycle> cycle_;
+  std::shared_ptr<asio::steady_timer> timer_;
+  Clock::time_point last_request_end_{};
+  bool first_ok_ = false;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Collector>> make_bench_collectors(const Config& config,
+                                                              Services& services) {
+  std::vector<std::unique_ptr<Collector>> out;
+  if (!config.bench.enabled) return out;
+  auto baselines = std::make_shared<BaselineStore>(
+      config.bench.state_dir / "bench_baseline.json",
+      static_cast<std::size_t>(config.bench.baseline_runs));
+  if (auto warning = baselines->load()) {
+    logger("bench")->warn("ignoring the benchmark baselines: {}", *warning);
+  }
+  const auto prompts = prepare_prompts(config.bench);
+  for (const OllamaConfig& o : config.ollama) {
+    const auto& wanted = config.bench.instances;
+    if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), o.name) == wanted.end()) {
+      continue;
+    }
+    auto address = parse_ollama_address(o.url);
+    if (!address) continue;
+    out.push_back(std::make_unique<BenchCollector>(config.bench, o, *address, services,
+                                                   baselines, prompts,
+                                                   config.gpu.sample_interval));
+  }
+  return out;
+}
+
+}  // namespace llmon::bench

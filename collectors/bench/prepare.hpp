@@ -1,0 +1,15 @@
+#pragma once
+// The prompts a configuration asks for ([[bench.prompt]], else the built-in suite), with their
+// expect patterns compiled once. Pure.
+#include <vector>
+
+#include "collectors/bench/runner.hpp"
+#include "common/config.hpp"
+
+namespace llmon::bench {
+
+// Patterns were validated with the configuration; one that still fails to compile is dropped
+// (the prompt then has no correctness check) rather than stopping the benchmarks.
+std::vector<PreparedPrompt> prepare_prompts(const BenchConfig& bench);
+
+}  // namespace llmon::bench
