@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json.hpp>
 #include <iostream>
 #include <random>
 
@@ -168,6 +169,39 @@ int run_bench_command(const Options& options) {
     targets.push_back({name, std::nullopt});
   }
 
+  // Embedding models cannot answer a prompt: leave them out (or refuse them when named).
+  for (std::size_t i = 0; i < targets.size();) {
+    std::optional<Expected<HttpResponse>> show;
+    boost::json::object body{{"model", targets[i].model}};
+    client->request({"POST", "/api/show", boost::json::serialize(body)}, timeout,
+                    [&](Expected<HttpResponse> r) { show = r; });
+    io.restart();
+    io.run();
+    std::vector<std::string> caps;
+    if (show && *show && (**show).status == 200) {
+      if (auto parsed = ollama::parse_show_capabilities((**show).body)) caps = *parsed;
+    }
+    if (ollama::can_generate(caps)) {
+      ++i;
+      continue;
+    }
+    std::string list;
+    for (const auto& c : caps) list += (list.empty() ? "" : ", ") + c;
+    if (!options.models.empty()) {
+      std::cerr << "llmon bench: model '" << targets[i].model << "' cannot generate text ("
+                << list << ")\n";
+      return 1;
+    }
+    std::cerr << "llmon bench: skipping " << targets[i].model << ": it cannot generate text ("
+              << list << ")\n";
+    targets.erase(targets.begin() + static_cast<std::ptrdiff_t>(i));
+    results.erase(results.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  if (results.empty()) {
+    std::cerr << "llmon bench: no loaded model can generate text on " << address->url << "\n";
+    return 1;
+  }
+
   GpuSampler sampler(io, pool, config->gpu);
   if (config->gpu.backend != "none") sampler.start();
   const bool progress = ::isatty(STDERR_FILENO) != 0;
@@ -205,7 +239,7 @@ int run_bench_command(const Options& options) {
   io.restart();
   io.poll();
   pool.join();
-  std::cout << render_bench_report(address->url, results, options.format);
+  std::cout << render_bench_report(address->url, results, options.format, options.runs > 1);
   return all_ok ? 0 : 3;
 }
 

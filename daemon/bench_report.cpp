@@ -116,7 +116,8 @@ std::string csv_field(const std::string& s) {
 }  // namespace
 
 std::string render_bench_report(const std::string& ollama_url,
-                                const std::vector<ModelRuns>& models, const std::string& format) {
+                                const std::vector<ModelRuns>& models, const std::string& format,
+                                bool spread_wanted) {
   std::ostringstream out;
   if (format == "json") {
     json::array rows;
@@ -150,7 +151,7 @@ std::string render_bench_report(const std::string& ollama_url,
   const bool csv = format == "csv";
   for (const auto& m : models) {
     const Summary s = summarise(m);
-    const bool spread = !csv;
+    const bool spread = !csv && spread_wanted;
     rows.push_back({m.model, std::to_string(s.runs), std::to_string(s.ok),
                     cell(s.total, 2, spread), cell(s.tokens, 0, spread),
                     cell(s.eval_tps, 1, spread), cell(s.prompt_tps, 1, spread),
@@ -180,8 +181,8 @@ std::string render_bench_report(const std::string& ollama_url,
     }
     out << "\n";
   };
-  out << "Ollama " << ollama_url
-      << " (medians; with several runs, min-max in parentheses)\n";
+  out << "Ollama " << ollama_url << ": medians over all prompts and runs"
+      << (spread_wanted ? ", min-max in parentheses" : "") << "\n";
   line(header);
   for (const auto& row : rows) line(row);
   return out.str();

@@ -18,8 +18,8 @@ struct ModelRuns {
   std::vector<Run> runs;
 };
 
-// "table" | "json" | "csv"
+// "table" | "json" | "csv". `spread`: show min-max beside the medians (several runs each).
 std::string render_bench_report(const std::string& ollama_url, const std::vector<ModelRuns>& models,
-                                const std::string& format);
+                                const std::string& format, bool spread);
 
 }  // namespace llmon

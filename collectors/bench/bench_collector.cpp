@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <map>
 #include <random>
 
 #include "collectors/bench/bench_state.hpp"
@@ -109,6 +111,14 @@ class BenchCollector final : public Collector {
     const PlannedModel& m = c->plan[c->model];
     if (c->prompt >= prompts_.size()) return concurrent(c);
     const PreparedPrompt& p = prompts_[c->prompt];
+    if (c->prompt == 0 && !m.skip_not_loaded) {
+      auto known = can_generate_.find(m.model);
+      if (known == can_generate_.end()) return check_capabilities(c, m.model);
+      if (!known->second) {  // an embedding model: nothing to benchmark
+        ++c->model;
+        return step(c);
+      }
+    }
     if (m.skip_not_loaded) {
       RunResult r;
       r.outcome = Outcome::kSkippedNotLoaded;
@@ -133,14 +143,41 @@ class BenchCollector final : public Collector {
                  last_request_end_ = Clock::now();
                  const PlannedModel& pm = c->plan[c->model];
                  const std::string& prompt = prompts_[c->prompt].prompt.name;
-                 if (r.outcome != Outcome::kOk) {
-                   logger("bench")->info("{} {} {}: {} ({})", instance_.name, pm.model, prompt,
-                                         outcome_name(r.outcome), r.error);
-                 }
+                 log_change(pm.model, prompt, r);
                  if (c->prompt == 0) first_ok_ = r.outcome == Outcome::kOk;
                  state_.record(pm.model, prompt, r);
                  next(c);
                });
+  }
+
+  // /api/show tells whether a model can generate at all (embedding models cannot); it never
+  // loads the model. Unknown (an old server, an error) counts as "can".
+  void check_capabilities(const std::shared_ptr<Cycle>& c, const std::string& model) {
+    const std::string body = boost::json::serialize(boost::json::object{{"model", model}});
+    client_->request({"POST", "/api/show", body}, instance_.timeout,
+                     [this, c, model](Expected<HttpResponse> r) {
+                       bool can = true;
+                       if (r && r->status == 200) {
+                         if (auto caps = ollama::parse_show_capabilities(r->body)) {
+                           can = ollama::can_generate(*caps);
+                         }
+                       }
+                       can_generate_[model] = can;
+                       step(c);
+                     });
+  }
+
+  // One line when a model/prompt pair changes outcome, not one per run.
+  void log_change(const std::string& model, const std::string& prompt, const RunResult& r) {
+    auto& last = last_outcome_[{model, prompt}];
+    if (last == r.outcome) return;
+    if (r.outcome == Outcome::kOk) {
+      logger("bench")->info("{} {} {}: ok", instance_.name, model, prompt);
+    } else {
+      logger("bench")->warn("{} {} {}: {} ({})", instance_.name, model, prompt,
+                            outcome_name(r.outcome), r.error);
+    }
+    last = r.outcome;
   }
 
   bool busy() const {
@@ -199,6 +236,8 @@ class BenchCollector final : public Collector {
   std::shared_ptr<asio::steady_timer> timer_;
   Clock::time_point last_request_end_{};
   bool first_ok_ = false;
+  std::map<std::string, bool> can_generate_;
+  std::map<std::pair<std::string, std::string>, Outcome> last_outcome_;
 };
 
 }  // namespace

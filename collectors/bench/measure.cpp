@@ -167,7 +167,7 @@ bool StreamMeasurer::feed(std::string_view piece, Clock::time_point now) {
   return !stopped_;
 }
 
-void StreamMeasurer::handle_line(std::string_view line, Clock::time_point now) {
+void StreamMeasurer::handle_line(std::string_view line, Clock::time_point now, bool unterminated) {
   ++line_no_;
   const std::size_t last = line.find_last_not_of(" \t\r");
   if (last == std::string_view::npos) return;  // keep-alive blank lines are not chunks
@@ -177,6 +177,10 @@ void StreamMeasurer::handle_line(std::string_view line, Clock::time_point now) {
   json::parse_options options;
   options.max_depth = 64;
   const json::value v = json::parse(line, ec, {}, options);
+  if (ec && unterminated) {
+    fail("stream ended before the final object, inside line " + std::to_string(line_no_));
+    return;
+  }
   if (ec) {
     fail("malformed line " + std::to_string(line_no_) + ": " + ec.message() + ": " + snippet(line));
     return;
@@ -203,7 +207,7 @@ void StreamMeasurer::handle_line(std::string_view line, Clock::time_point now) {
 Measurement StreamMeasurer::finish() {
   if (!finished_) {
     finished_ = true;
-    if (!stopped_ && !pending_.empty()) handle_line(pending_, last_feed_);
+    if (!stopped_ && !pending_.empty()) handle_line(pending_, last_feed_, true);
     pending_.clear();
     pending_.shrink_to_fit();
     if (!m_.error && !m_.done) m_.error = "stream ended before the final object";

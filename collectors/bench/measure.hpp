@@ -58,12 +58,13 @@ class StreamMeasurer {
   // the final object or an error line was seen, or a line is malformed or over the limit.
   bool feed(std::string_view piece, Clock::time_point now);
 
-  // At the end of the body: handles a last line without a trailing newline and reports a
-  // stream that ended without its final object. Idempotent.
+  // At the end of the body: handles a last line without a trailing newline (one that does not
+  // parse is a cut-off stream, not a malformed line) and reports a stream that ended without
+  // its final object. Idempotent.
   Measurement finish();
 
  private:
-  void handle_line(std::string_view line, Clock::time_point now);
+  void handle_line(std::string_view line, Clock::time_point now, bool unterminated = false);
   void fail(std::string message);
 
   Clock::time_point start_;

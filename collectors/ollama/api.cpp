@@ -1,6 +1,7 @@
 #include "collectors/ollama/api.hpp"
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -200,6 +201,28 @@ Expected<std::vector<AvailableModel>> parse_tags(std::string_view text) {
   return parse_models<AvailableModel>(text, "/api/tags", [](Fields& f, AvailableModel& m) {
     m.modified_at = timestamp(f, "modified_at");
   });
+}
+
+Expected<std::vector<std::string>> parse_show_capabilities(std::string_view text) {
+  auto doc = parse_document(text, "/api/show");
+  if (!doc) return doc.error();
+  if (!doc->is_object()) return make_error("/api/show: expected a JSON object");
+  std::vector<std::string> out;
+  auto it = doc->get_object().find("capabilities");
+  if (it == doc->get_object().end() || it->value().is_null()) return out;
+  if (!it->value().is_array()) {
+    return make_error(std::string("/api/show: capabilities: expected an array, found ") +
+                      kind(it->value()));
+  }
+  for (const json::value& v : it->value().get_array()) {
+    if (v.is_string()) out.emplace_back(v.get_string());
+  }
+  return out;
+}
+
+bool can_generate(const std::vector<std::string>& capabilities) {
+  return capabilities.empty() ||
+         std::find(capabilities.begin(), capabilities.end(), "completion") != capabilities.end();
 }
 
 std::string error_message(std::string_view body) {

@@ -47,6 +47,13 @@ Expected<std::string> parse_version(std::string_view json);
 Expected<std::vector<LoadedModel>> parse_ps(std::string_view json);
 Expected<std::vector<AvailableModel>> parse_tags(std::string_view json);
 
+// The "capabilities" of /api/show ("completion", "embedding", "tools", "thinking", ...);
+// empty when the server is too old to report them.
+Expected<std::vector<std::string>> parse_show_capabilities(std::string_view json);
+// Whether a model with these capabilities can answer /api/generate and /api/chat (true when
+// unknown: older servers do not list capabilities).
+bool can_generate(const std::vector<std::string>& capabilities);
+
 // RFC 3339 as Go's time.Time marshals it ("2026-11-23T17:45:12.123456789+01:00", "...Z") to
 // unix seconds. Years 0001-9999; the zero time "0001-01-01T00:00:00Z" parses (callers decide).
 Expected<double> parse_rfc3339(std::string_view text);

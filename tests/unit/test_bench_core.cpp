@@ -231,8 +231,8 @@ TEST_CASE("bench measure: byte-at-a-time feed, thinking counts for TTFT only") {
   CHECK(m.chunks == 2);
   CHECK(m.response_bytes == 8);
   CHECK(m.response_text == "def f():");
-  // Completed by its newline, byte index 55.
-  CHECK(*m.ttft_seconds == doctest::Approx(0.065));
+  // Timed when its newline arrived.
+  CHECK(*m.ttft_seconds == doctest::Approx(static_cast<double>(10 + body.find('\n')) / 1000));
   CHECK_FALSE(m.load_duration_ns);
   CHECK_FALSE(m.prompt_eval_count);
   CHECK_FALSE(m.prompt_eval_duration_ns);
@@ -290,10 +290,18 @@ TEST_CASE("bench measure: failures keep what was measured") {
   }
   SUBCASE("stream ends before the final object") {
     StreamMeasurer sm(kStart);
-    CHECK(sm.feed("{\"response\":\"a\",\"done\":false}\n{\"response\":\"b\"", at_ms(1)));
+    CHECK(sm.feed("{\"response\":\"a\",\"done\":false}\n{\"response\":\"b\"}", at_ms(1)));
     const Measurement m = sm.finish();
     CHECK(m.error == std::optional<std::string>("stream ended before the final object"));
     CHECK(m.chunks == 2);  // the unterminated last line still counts
+  }
+  SUBCASE("stream cut inside a line") {
+    StreamMeasurer sm(kStart);
+    CHECK(sm.feed("{\"response\":\"a\",\"done\":false}\n{\"response\":\"b", at_ms(1)));
+    const Measurement m = sm.finish();
+    REQUIRE(m.error);
+    CHECK(starts_with(*m.error, "stream ended before the final object"));
+    CHECK(m.chunks == 1);
   }
   SUBCASE("empty body") {
     StreamMeasurer sm(kStart);

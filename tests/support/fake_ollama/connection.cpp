@@ -207,8 +207,9 @@ void Connection::send(int status, std::string_view content_type, std::string bod
   const bool close_after = !keep_alive_;
   std::string bytes = response_head(status, content_type, body.size(), false, close_after);
   if (!head_) bytes += body;
-  write(std::move(bytes), [self = shared_from_this()](bool ok) {
-    if (ok) self->finish();
+  write(std::move(bytes), [weak = weak_from_this()](bool ok) {
+    const auto self = weak.lock();
+    if (ok && self) self->finish();
   });
 }
 
@@ -261,6 +262,14 @@ void Connection::close() {
   on_gone_ = nullptr;
   beast::error_code ignored;
   socket_.close(ignored);
+  // Queued writes fail; their callbacks leave the connection (which often owns their owners)
+  // while their bytes stay until the aborted write returns.
+  for (auto& pending : out_) {
+    if (pending.done) {
+      asio::post(socket_.get_executor(), [done = std::move(pending.done)] { done(false); });
+      pending.done = nullptr;
+    }
+  }
 }
 
 void Connection::reset() {

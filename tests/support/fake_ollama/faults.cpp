@@ -113,7 +113,9 @@ void play_fault(State& state, const std::shared_ptr<Connection>& conn, const Req
     }
     case FaultKind::kHang:
       // Never answer; let go only when the client does.
-      return conn->on_disconnect([conn] { conn->close(); });
+      return conn->on_disconnect([weak = std::weak_ptr(conn)] {
+        if (const auto c = weak.lock()) c->close();
+      });
     case FaultKind::kOversized: {
       Reply r = oversized(state, request, fault.bytes);
       return conn->send(200, r.content_type, std::move(r.body));

@@ -45,6 +45,11 @@ Scheduler::~Scheduler() {
     m->retired = true;
     m->load_timer.cancel();
     m->expiry_timer.cancel();
+    for (auto& w : m->queue) {
+      w->ready = nullptr;  // they own the waiting jobs, which own their tickets
+      w->failed = nullptr;
+    }
+    m->queue.clear();
   }
 }
 
@@ -176,9 +181,12 @@ void Scheduler::grant(const std::shared_ptr<ModelRuntime>& m, const Ticket& w) {
   if (w->keep_alive) m->session = *w->keep_alive;
   w->holding = true;
   const Grant g{w->loaded_at ? since(w->arrived, *w->loaded_at) : 0, m->context_length};
-  asio::post(ioc_, [w, g] {
-    if (!w->finished && w->ready) w->ready(g);
+  // The callback moves out of the ticket, so that a job holding its ticket is no cycle.
+  asio::post(ioc_, [w, g, ready = std::move(w->ready)] {
+    if (!w->finished && ready) ready(g);
   });
+  w->ready = nullptr;
+  w->failed = nullptr;  // a granted request cannot fail in the scheduler any more
 }
 
 void Scheduler::release(const Ticket& w) {
