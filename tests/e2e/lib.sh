@@ -12,10 +12,13 @@ LLMON_PORT=""
 LLMON_LOG="$WORK/llmon.log"
 FAILURES=0
 
+FAKE_PIDS=()
+
 cleanup() {
   if [[ -n "$LLMON_PID" ]] && kill -0 "$LLMON_PID" 2>/dev/null; then
     kill -KILL "$LLMON_PID" 2>/dev/null || true
   fi
+  for pid in "${FAKE_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -126,3 +129,41 @@ compare_golden() {
     return 1
   fi
 }
+
+# start_fake NAME SCENARIO [PORT]: starts tests/support/fake_ollama; sets FAKE_PORT_<NAME> and
+# FAKE_PID_<NAME>. PORT 0 (default) lets the kernel choose.
+start_fake() {
+  local name="$1" scenario="$2" port="${3:-0}" log="$WORK/fake_$1.log" pid found=""
+  : "${LLMON_FAKE_OLLAMA:?set by ctest}"
+  "$LLMON_FAKE_OLLAMA" --scenario "$scenario" --listen "127.0.0.1:$port" 2>"$log" &
+  pid=$!
+  FAKE_PIDS+=("$pid")
+  for _ in $(seq 1 200); do
+    found="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | tail -1)"
+    [[ -n "$found" ]] && break
+    sleep 0.05
+  done
+  [[ -n "$found" ]] || { echo "fake_ollama $name did not start: $(cat "$log")" >&2; exit 1; }
+  printf -v "FAKE_PORT_$name" '%s' "$found"
+  printf -v "FAKE_PID_$name" '%s' "$pid"
+}
+
+stop_fake() {  # stop_fake NAME
+  local var="FAKE_PID_$1"
+  kill -TERM "${!var}" 2>/dev/null || true
+  wait "${!var}" 2>/dev/null || true
+}
+
+# fake_post NAME PATH BODY [CONTENT-TYPE]: a control request to a fake instance.
+fake_post() {
+  local var="FAKE_PORT_$1"
+  curl -sS --max-time 5 -X POST -H "Content-Type: ${4:-application/json}" \
+    --data-binary "$3" "http://127.0.0.1:${!var}$2"
+}
+fake_get() {
+  local var="FAKE_PORT_$1"
+  curl -sS --max-time 5 "http://127.0.0.1:${!var}$2"
+}
+
+# metric_value REGEX: the value of the first /metrics line matching REGEX (empty if none).
+metric_value() { scrape | grep -E -- "$1" | head -1 | awk '{print $NF}'; }
