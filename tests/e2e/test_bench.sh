@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Benchmarks against the fake Ollama: the daemon's scheduled probes and `llmon bench`.
+source "$(dirname "$0")/lib.sh"
+
+start_fake a "$FIXTURES/ollama/bench.toml"
+mkdir -p "$WORK/state"
+write_config() {  # write_config EXTRA-BENCH-LINES [SYSFS-ROOT]
+  local gpu='backend = "none"'
+  [[ -n "${2:-}" ]] && gpu="backend = \"sysfs\"
+sysfs_root = \"$2\""
+  cat > "$WORK/llmon.toml" <<TOML
+[gpu]
+$gpu
+sample_interval = "100ms"
+[[ollama]]
+name = "a"
+url = "127.0.0.1:$FAKE_PORT_a"
+interval = "200ms"
+process = ""
+[bench]
+enabled = true
+interval = "10s"
+jitter = "0s"
+timeout = "${TIMEOUT:-5s}"
+state_dir = "$WORK/state"
+baseline_runs = 5
+$1
+TOML
+}
+requests() { fake_get a /_fake/requests; }
+generations() { requests | jq -c '[.[] | select(.path == "/api/generate" or .path == "/api/chat")]'; }
+
+# --- the daemon: one cycle over every loaded model, plus a cold one it must not touch
+write_config 'models = ["qwen3-coder:30b-a3b-q8_0", "llama3.2:3b", "gpt-oss:20b"]
+concurrency = 2'
+start_llmon --config "$WORK/llmon.toml"
+Q='model="qwen3-coder:30b-a3b-q8_0",ollama="a"'
+check "a cycle completes and counts ok runs" \
+  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"documentation\",result=\"ok\"\} 1$" 30
+scrape > "$WORK/m.prom"
+check "promtool check metrics is clean" promtool_clean "$WORK/m.prom"
+check "generation speed comes from Ollama's timings (fake: 400 tokens/s)" \
+  grep -Eq "^llmon_bench_last_eval_tokens_per_second\{$Q,prompt=\"binary_search\"\} (399\.9|400(\.0)?)[0-9]*$" "$WORK/m.prom"
+check "prompt speed likewise (fake: 2000 tokens/s)" \
+  grep -Eq "^llmon_bench_last_prompt_eval_tokens_per_second\{$Q,prompt=\"binary_search\"\} (1999\.9|2000(\.0)?)[0-9]*$" "$WORK/m.prom"
+ttft="$(grep "^llmon_bench_last_ttft_seconds{$Q,prompt=\"binary_search\"}" "$WORK/m.prom" | awk '{print $2}')"
+check "time to first token within tolerance of the fake's 120 ms (got $ttft)" \
+  awk -v t="$ttft" 'BEGIN { exit !(t >= 0.12 && t < 0.4) }'
+check "a garbage answer is a mismatch, not ok" \
+  grep -q '^llmon_bench_runs_total{model="llama3.2:3b",ollama="a",prompt="binary_search",result="mismatch"} 1$' "$WORK/m.prom"
+check "correctness is exported" grep -q "^llmon_bench_last_correct{$Q,prompt=\"bug_fix\"} 1$" "$WORK/m.prom"
+check "the cold model is skipped as skipped_not_loaded" \
+  grep -q '^llmon_bench_runs_total{model="gpt-oss:20b",ollama="a",prompt="binary_search",result="skipped_not_loaded"} 1$' "$WORK/m.prom"
+check "and was sent nothing" test "$(requests | jq '[.[] | select(.body.model? == "gpt-oss:20b")] | length')" -eq 0
+check "histograms are exported" grep -q "^llmon_bench_ttft_seconds_bucket{$Q,prompt=\"binary_search\",le=\"0.25\"} 1$" "$WORK/m.prom"
+check "concurrency 2 is reported" \
+  grep -Eq '^llmon_bench_concurrent_eval_tokens_per_second\{concurrency="2",model="qwen3-coder:30b-a3b-q8_0",ollama="a"\} [1-9]' "$WORK/m.prom"
+check "runs of one instance never overlap (the fake saw at most one at a time)" \
+  test "$(fake_get a /_fake/stats | jq '.models["llama3.2:3b"].max_concurrent')" -eq 1
+check "the embedding model was left alone" \
+  bash -c "! grep -q 'model=\"nomic-embed-text:latest\",ollama=\"a\",prompt' '$WORK/m.prom'"
+
+gens="$(generations)"
+check "keep_alive is never sent" test "$(jq '[.[] | select(.body | has("keep_alive"))] | length' <<<"$gens")" -eq 0
+check "num_ctx is absent or exactly the loaded context length" \
+  test "$(jq '[.[] | select(.body.options.num_ctx != null and .body.options.num_ctx != (if .body.model == "llama3.2:3b" then 4096 else 262144 end))] | length' <<<"$gens")" -eq 0
+check "every prompt starts with a nonce and all are distinct" \
+  test "$(jq '[.[] | (.body.prompt // .body.messages[0].content) | select(test("^\\[[0-9a-f]+\\] "))] | unique | length' <<<"$gens")" \
+       -eq "$(jq '[.[] | select(.body.options.num_ctx != null or true)] | length' <<<"$gens")"
+check "no model was loaded, unloaded or reloaded" \
+  test "$(fake_get a /_fake/stats | jq '[.models[] | .loads + .reloads + .unloads] | add')" -eq 0
+check "the baseline file was written" test -s "$WORK/state/bench_baseline.json"
+check "no temporary files are left in the state directory" \
+  test "$(find "$WORK/state" -type f | wc -l)" -eq 1
+stop_llmon TERM
+
+# --- a restart keeps the baseline: the first cycle already has one and a regression ratio
+write_config 'models = ["qwen3-coder:30b-a3b-q8_0"]'
+start_llmon --config "$WORK/llmon.toml"
+check "after a restart the baseline is there at the first cycle" \
+  wait_metrics "^llmon_bench_baseline_eval_tokens_per_second\{$Q,prompt=\"binary_search\"\} 4" 30
+check "and the regression ratio is about 1" \
+  wait_metrics "^llmon_bench_regression_ratio\{$Q,prompt=\"binary_search\"\} (0\.99|1)" 5
+stop_llmon TERM
+
+# --- a corrupt state file is logged and ignored
+echo '{"this is": not json' > "$WORK/state/bench_baseline.json"
+start_llmon --config "$WORK/llmon.toml"
+check "a corrupt baseline file does not stop the benchmarks" \
+  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"binary_search\",result=\"ok\"\} 1$" 30
+check "and is reported in the log" grep -q 'ignoring the benchmark baselines' "$LLMON_LOG"
+stop_llmon TERM
+
+# --- a busy GPU: every run is skipped
+cp -a "$FIXTURES/sysfs/strix_halo" "$WORK/busy_sys"
+busy_file="$(find "$WORK/busy_sys" -name gpu_busy_percent | head -1)"
+echo 90 > "$busy_file"
+write_config 'models = ["qwen3-coder:30b-a3b-q8_0"]' "$WORK/busy_sys"
+fake_post a /_fake/requests '' >/dev/null 2>&1 || true
+before="$(generations | jq length)"
+start_llmon --config "$WORK/llmon.toml"
+check "runs are skipped while the GPU reads 90 % busy" \
+  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"binary_search\",result=\"skipped_busy\"\} 1$" 30
+check "and nothing was sent" test "$(generations | jq length)" -eq "$before"
+stop_llmon TERM
+
+# --- a hang is cancelled at the timeout; a mid-stream error is an error
+{ cat "$FIXTURES/ollama/bench.toml"
+  printf '\n[[faults]]\nendpoint = "/api/generate"\nkind = "hang"\n'
+  printf '\n[[faults]]\nendpoint = "/api/chat"\nkind = "mid_stream_error"\nafter_chunks = 2\nerror = "llama runner process has terminated"\n'
+} > "$WORK/faults.toml"
+fake_post a /_fake/scenario "$(cat "$WORK/faults.toml")" application/toml >/dev/null
+TIMEOUT=1s write_config 'models = ["qwen3-coder:30b-a3b-q8_0"]
+prompt = [
+  { name = "gen", prompt = "Write hello world in C" },
+  { name = "chat", prompt = "Write hello world in Go", api = "chat" },
+]'
+start_llmon --config "$WORK/llmon.toml"
+check "a hanging request is cancelled at the timeout and counted as timeout" \
+  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"gen\",result=\"timeout\"\} 1$" 30
+check "a mid-stream error line is counted as error" \
+  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"chat\",result=\"error\"\} 1$" 30
+check "the error is logged once" grep -q 'llama runner process has terminated' "$LLMON_LOG"
+stop_llmon TERM
+fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
+
+# --- llmon bench
+write_config ''
+"$LLMON_BIN" bench --config "$WORK/llmon.toml" --prompt binary_search --prompt bug_fix \
+  --runs 2 --format json > "$WORK/bench.json" 2>"$WORK/bench.err" || true
+check "llmon bench --format json is valid JSON" jq -e . "$WORK/bench.json"
+check "it compares the two loaded text models" \
+  test "$(jq -r '[.models[].model] | sort | join(",")' "$WORK/bench.json")" = "llama3.2:3b,qwen3-coder:30b-a3b-q8_0"
+check "2 prompts x 2 runs per model" test "$(jq '[.models[].runs] | unique' -c "$WORK/bench.json")" = "[4]"
+check "speeds are exactly eval_count / eval_duration" \
+  test "$(jq '[.models[].details[] | select(.eval_count != null) | ((.eval_count / (.eval_duration_ns / 1e9)) - .eval_tokens_per_second) | fabs] | max < 1e-9' "$WORK/bench.json")" = true
+check "correct answers are counted" \
+  test "$(jq '.models[] | select(.model == "qwen3-coder:30b-a3b-q8_0") | .correct' "$WORK/bench.json")" -eq 4
+"$LLMON_BIN" bench --config "$WORK/llmon.toml" --prompt binary_search > "$WORK/table.txt" 2>/dev/null || true
+check "the table has a row per model" test "$(grep -c -e '^qwen3-coder' -e '^llama3.2' "$WORK/table.txt")" -eq 2
+"$LLMON_BIN" bench --config "$WORK/llmon.toml" --prompt binary_search --format csv > "$WORK/t.csv" 2>/dev/null || true
+check "csv has a header and two rows" test "$(wc -l < "$WORK/t.csv")" -eq 3
+status=0
+"$LLMON_BIN" bench --config "$WORK/llmon.toml" --model gpt-oss:20b 2>"$WORK/cold.err" || status=$?
+check "a model that is not loaded is refused without --allow-load" \
+  bash -c "[[ $status -ne 0 ]] && grep -q 'not loaded' '$WORK/cold.err' && grep -q -- '--allow-load' '$WORK/cold.err'"
+status=0
+"$LLMON_BIN" bench --config "$WORK/llmon.toml" --model gpt-oss:20b --prompt binary_search \
+  --allow-load >/dev/null 2>"$WORK/load.err" || status=$?
+check "with --allow-load llmon says it will load it" grep -q 'will be loaded' "$WORK/load.err"
+status=0
+"$LLMON_BIN" bench --config "$WORK/llmon.toml" --model no-such:model 2>"$WORK/missing.err" || status=$?
+check "a missing model is a clear error" bash -c "[[ $status -ne 0 ]] && grep -q 'not available' '$WORK/missing.err'"
+status=0
+"$LLMON_BIN" bench --ollama 127.0.0.1:9 2>"$WORK/down.err" || status=$?
+check "an unreachable Ollama is a clear error" bash -c "[[ $status -eq 1 ]] && grep -q 'cannot reach Ollama' '$WORK/down.err'"
+finish
