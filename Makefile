@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git curl \
 	libtomlplusplus-dev libspdlog-dev doctest-dev librocm-smi-dev zlib1g-dev libsystemd-dev jq \
 	prometheus
 
-.PHONY: all deps build test run collect format format-check clean
+.PHONY: all deps build test run collect demo bench format format-check clean
 
 all: build
 
@@ -41,6 +41,10 @@ run: build
 
 collect: build
 	$(BUILD_DIR)/llmon collect
+
+# Every metric populated without a GPU or Ollama: fake Ollama instances and a GPU fixture.
+demo: build
+	BUILD_DIR=$(BUILD_DIR) tests/support/demo.sh
 bench: build ; bench/scrape_bench.sh --llmon $(BUILD_DIR)/llmon $(BENCH_ARGS)
 
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)

@@ -22,7 +22,8 @@ std::string Request::header(std::string_view lower_name) const {
 
 std::string status_text(int status) {
   switch (status) {
-    case 413: return "Request Entity Too Large";  // Go's wording
+    case 413:
+      return "Request Entity Too Large";  // Go's wording
     default: {
       const auto reason = http::obsolete_reason(static_cast<http::status>(status));
       return reason.empty() ? "status code " + std::to_string(status) : std::string(reason);
@@ -54,7 +55,9 @@ std::string chunk(std::string_view data) {
 }
 
 Connection::Connection(asio::ip::tcp::socket socket, Handler handler)
-    : socket_(std::move(socket)), handler_(std::move(handler)), linger_timer_(socket_.get_executor()) {}
+    : socket_(std::move(socket)),
+      handler_(std::move(handler)),
+      linger_timer_(socket_.get_executor()) {}
 
 void Connection::start() {
   beast::error_code ignored;
@@ -68,10 +71,9 @@ void Connection::read_header() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
   parser_->body_limit(kMaxBodyBytes);
-  http::async_read_header(socket_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            self->on_header(ec);
-                          });
+  http::async_read_header(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void Connection::on_header(beast::error_code ec) {
@@ -88,10 +90,9 @@ void Connection::on_header(beast::error_code ec) {
 }
 
 void Connection::read_body() {
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->on_body(ec);
-                   });
+  http::async_read(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
 void Connection::reject(beast::error_code ec) {
@@ -107,8 +108,8 @@ void Connection::reject(beast::error_code ec) {
     return;
   }
   // Go's net/http answer to a request it cannot parse.
-  const std::string body = ec == http::error::header_limit ? "431 Request Header Fields Too Large"
-                                                           : "400 Bad Request";
+  const std::string body =
+      ec == http::error::header_limit ? "431 Request Header Fields Too Large" : "400 Bad Request";
   const int status = ec == http::error::header_limit ? 431 : 400;
   write(response_head(status, "text/plain; charset=utf-8", std::nullopt, false, true) + body,
         [self = shared_from_this()](bool) { self->linger_then_close(); });
@@ -170,10 +171,9 @@ void Connection::watch() {
   // read straight from the buffer once this one is answered.
   if (watching_ || !socket_.is_open() || buffer_.size() > 0) return;
   watching_ = true;
-  socket_.async_read_some(buffer_.prepare(4096),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                            self->on_watch(ec, n);
-                          });
+  socket_.async_read_some(
+      buffer_.prepare(4096),
+      [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_watch(ec, n); });
 }
 
 void Connection::on_watch(beast::error_code ec, std::size_t bytes) {

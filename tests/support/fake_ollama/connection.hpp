@@ -23,14 +23,14 @@
 
 namespace fake_ollama {
 
-inline constexpr std::size_t kMaxBodyBytes = 1 << 20;    // Ollama has no limit; a fake needs one
+inline constexpr std::size_t kMaxBodyBytes = 1 << 20;  // Ollama has no limit; a fake needs one
 inline constexpr std::size_t kMaxHeaderBytes = 64 << 10;
 inline constexpr std::size_t kMaxLingerBytes = 8 << 20;  // discarded after refusing a request
 
 struct Request {
-  std::string method;  // "GET"
-  std::string target;  // "/api/ps?x=1"
-  std::string path;    // "/api/ps"
+  std::string method;                                        // "GET"
+  std::string target;                                        // "/api/ps?x=1"
+  std::string path;                                          // "/api/ps"
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   bool keep_alive = true;

@@ -37,8 +37,10 @@ std::optional<FaultSpec> fault_from_json(const json::object& o, std::string& err
   FaultSpec f;
   auto str = [&](std::string_view key, std::string& out) {
     if (const json::value* v = o.if_contains(key)) {
-      if (v->is_string()) out = std::string(v->get_string());
-      else error = std::string(key) + " must be a string";
+      if (v->is_string())
+        out = std::string(v->get_string());
+      else
+        error = std::string(key) + " must be a string";
     }
   };
   std::string kind, interval;
@@ -80,16 +82,20 @@ Reply model_control(State& state, const Request& request, bool load) {
   const json::value* name = body->if_contains("model");
   if (name == nullptr || !name->is_string()) return error_reply(400, "model is required");
   const ModelSpec* spec = state.scenario().find(name->get_string());
-  if (spec == nullptr) return error_reply(404, "model '" + std::string(name->get_string()) + "' not found");
+  if (spec == nullptr)
+    return error_reply(404, "model '" + std::string(name->get_string()) + "' not found");
   if (!load) {
     state.scheduler.unload_now(*spec);
   } else {
     const std::int64_t ctx = int_field(*body, "num_ctx", error).value_or(0);
     std::optional<Nanos> keep_alive;
     if (const json::value* k = body->if_contains("keep_alive")) {
-      if (k->is_number()) keep_alive = keep_alive_from_seconds(k->to_number<double>());
-      else if (k->is_string()) keep_alive = keep_alive_from_string(k->get_string(), &error);
-      else error = "keep_alive must be a duration string or seconds";
+      if (k->is_number())
+        keep_alive = keep_alive_from_seconds(k->to_number<double>());
+      else if (k->is_string())
+        keep_alive = keep_alive_from_string(k->get_string(), &error);
+      else
+        error = "keep_alive must be a duration string or seconds";
     }
     if (!error.empty()) return error_reply(400, error);
     state.scheduler.load_now(*spec, ctx, keep_alive);

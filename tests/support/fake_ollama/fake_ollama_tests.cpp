@@ -89,7 +89,8 @@ TEST_CASE("JSON written like encoding/json, read with gin's errors") {
   REQUIRE(trailing.object);  // json.Decoder stops after the first value
   CHECK(trailing.object->at("a") == 1);
 
-  const json::object request = json::parse(R"({"model":5,"stream":"yes","prompt":null})").as_object();
+  const json::object request =
+      json::parse(R"({"model":5,"stream":"yes","prompt":null})").as_object();
   GoFields fields(request, "GenerateRequest");
   CHECK_FALSE(fields.string("prompt"));
   CHECK_FALSE(fields.string("model"));
@@ -104,7 +105,8 @@ TEST_CASE("scenario: the fixtures parse, with defaults filled in") {
     INFO(name << ": " << r.error);
     CHECK(r.scenario);
   }
-  const Scenario s = load_scenario_file(FAKE_OLLAMA_FIXTURES_DIR "/strix_halo.toml").scenario.value();
+  const Scenario s =
+      load_scenario_file(FAKE_OLLAMA_FIXTURES_DIR "/strix_halo.toml").scenario.value();
   const ModelSpec* coder = s.find("QWEN3-coder:30b-a3b-q8_0");
   REQUIRE(coder != nullptr);
   CHECK(coder->loaded);
@@ -232,8 +234,8 @@ model_info = { "llama.block_count" = 28 }
   CHECK(footprint(fresh, 4096).size == 3000);
   CHECK(footprint(fresh, 8192).size == 5000);       // the KV part (2000) doubles
   CHECK(footprint(fresh, 8192).size_vram == 2500);  // the GPU share (50%) stays
-  const json::object ps = ps_json(s.server, {{&s.models[0], 2048, kSample},
-                                             {&fresh, 8192, add(kSample, kForever)}});
+  const json::object ps =
+      ps_json(s.server, {{&s.models[0], 2048, kSample}, {&fresh, 8192, add(kSample, kForever)}});
   const json::array running = ps.at("models").as_array();
   CHECK(running[0].at("name") == "new:1b");
   CHECK(running[0].at("expires_at") == "2319-03-05T17:32:28.978232596+01:00");

@@ -49,7 +49,9 @@ TEST_CASE("faults: status (wearing out after `times`), mid-stream error, malform
   CHECK(busy.json().at("error") == "server busy");
   CHECK(http(fake.port(), "GET", "/api/tags").status == 200);  // times = 1
 
-  set_fault(fake.port(), R"({"endpoint":"/api/generate","kind":"mid_stream_error","after_chunks":2,"error":"boom"})");
+  set_fault(
+      fake.port(),
+      R"({"endpoint":"/api/generate","kind":"mid_stream_error","after_chunks":2,"error":"boom"})");
   RawClient client(fake.port());
   client.send("POST", "/api/generate", R"({"model":"m:1b","prompt":"p"})");
   const RawResponse cut = client.read_response();
@@ -125,15 +127,20 @@ TEST_CASE("control: the request log, scenario replacement, load and unload") {
   CHECK(http(fake.port(), "DELETE", "/_fake/requests").status == 200);
   CHECK(json::parse(http(fake.port(), "GET", "/_fake/requests").body).as_array().empty());
 
-  const RawResponse refused = http(fake.port(), "POST", "/_fake/scenario", "[[models]]\nnmae = 1\n");
+  const RawResponse refused =
+      http(fake.port(), "POST", "/_fake/scenario", "[[models]]\nnmae = 1\n");
   CHECK(refused.status == 400);
   CHECK(refused.body.find("POST /_fake/scenario:2:8: unknown key 'nmae'") != std::string::npos);
   CHECK(http(fake.port(), "POST", "/_fake/scenario",
-             "[server]\nversion = \"0.5.7\"\n[[models]]\nname = \"other:2b\"\n").status == 200);
+             "[server]\nversion = \"0.5.7\"\n[[models]]\nname = \"other:2b\"\n")
+            .status == 200);
   CHECK(json::parse(http(fake.port(), "GET", "/api/version").body).at("version") == "0.5.7");
-  const auto ps = [&] { return json::parse(http(fake.port(), "GET", "/api/ps").body).at("models"); };
+  const auto ps = [&] {
+    return json::parse(http(fake.port(), "GET", "/api/ps").body).at("models");
+  };
   CHECK(ps().as_array().empty());
-  CHECK(http(fake.port(), "POST", "/_fake/load", R"({"model":"other:2b","num_ctx":2048})").status == 200);
+  CHECK(http(fake.port(), "POST", "/_fake/load", R"({"model":"other:2b","num_ctx":2048})").status ==
+        200);
   CHECK(ps().as_array().at(0).at("context_length") == 2048);
   CHECK(http(fake.port(), "POST", "/_fake/unload", R"({"model":"other:2b"})").status == 200);
   CHECK(ps().as_array().empty());

@@ -32,8 +32,10 @@ Reply oversized(State& state, const Request& request, std::int64_t bytes) {
         one.models.push_back(filler);
         entry = tags_json(one)["models"].as_array()[0].as_object();
       } else {
-        entry = ps_json(state.scenario().server, {{&filler, 4096, add(wall_now(), kForever)}})
-                    ["models"].as_array()[0].as_object();
+        entry =
+            ps_json(state.scenario().server, {{&filler, 4096, add(wall_now(), kForever)}})["models"]
+                .as_array()[0]
+                .as_object();
       }
       if (i > 0) body += ',';
       body += to_go_json(entry);

@@ -136,8 +136,8 @@ json::object final_chunk(Endpoint endpoint, std::string_view model, std::string_
   return out;
 }
 
-json::object lifecycle_reply(Endpoint endpoint, std::string_view model,
-                             std::string_view created_at, std::string_view done_reason) {
+json::object lifecycle_reply(Endpoint endpoint, std::string_view model, std::string_view created_at,
+                             std::string_view done_reason) {
   FinalParts parts;
   parts.done_reason = std::string(done_reason);
   return final_chunk(endpoint, model, created_at, parts);

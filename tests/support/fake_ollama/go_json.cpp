@@ -18,10 +18,14 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   std::size_t len = 0;
   std::uint32_t cp = 0;
   if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-  else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-  else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-  else return 0;
+  if ((c & 0xE0) == 0xC0)
+    len = 2, cp = c & 0x1F;
+  else if ((c & 0xF0) == 0xE0)
+    len = 3, cp = c & 0x0F;
+  else if ((c & 0xF8) == 0xF0)
+    len = 4, cp = c & 0x07;
+  else
+    return 0;
   if (i + len > s.size()) return 0;
   for (std::size_t k = 1; k < len; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
@@ -39,13 +43,27 @@ void append_string(std::string& out, std::string_view s) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           // Go escapes HTML-significant characters so JSON can be embedded in HTML safely.
           if (c < 0x20 || c == '<' || c == '>' || c == '&') {
@@ -87,9 +105,9 @@ void append_double(std::string& out, double d) {
   const double magnitude = std::fabs(d);
   const bool exponent = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
   char buf[64];
-  const auto result = std::to_chars(
-      buf, buf + sizeof buf, d,
-      exponent ? std::chars_format::scientific : std::chars_format::fixed);
+  const auto result =
+      std::to_chars(buf, buf + sizeof buf, d,
+                    exponent ? std::chars_format::scientific : std::chars_format::fixed);
   std::string text(buf, result.ptr);
   const std::size_t n = text.size();
   if (exponent && n >= 4 && text[n - 4] == 'e' && text[n - 3] == '-' && text[n - 2] == '0') {
@@ -100,12 +118,24 @@ void append_double(std::string& out, double d) {
 
 void append_value(std::string& out, const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: out += "null"; break;
-    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case json::kind::int64: out += std::to_string(v.get_int64()); break;
-    case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case json::kind::double_: append_double(out, v.get_double()); break;
-    case json::kind::string: append_string(out, v.get_string()); break;
+    case json::kind::null:
+      out += "null";
+      break;
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case json::kind::int64:
+      out += std::to_string(v.get_int64());
+      break;
+    case json::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      break;
+    case json::kind::double_:
+      append_double(out, v.get_double());
+      break;
+    case json::kind::string:
+      append_string(out, v.get_string());
+      break;
     case json::kind::array: {
       out += '[';
       bool first = true;
@@ -170,9 +200,10 @@ DecodedBody decode_request_body(std::string_view body, std::string_view go_type)
   if (!ec && !parser.done()) parser.finish(ec);  // only whole-body reads can still complete
   if (ec) {
     // A value cut short reads as io.ErrUnexpectedEOF in Go; otherwise name the bad character.
-    if (used >= body.size() || ec == json::error::incomplete) return {std::nullopt, "unexpected EOF"};
-    return {std::nullopt, "invalid character " + quote_char(body[used]) +
-                              " looking for beginning of value"};
+    if (used >= body.size() || ec == json::error::incomplete)
+      return {std::nullopt, "unexpected EOF"};
+    return {std::nullopt,
+            "invalid character " + quote_char(body[used]) + " looking for beginning of value"};
   }
   json::value value = parser.release();
   if (value.is_null()) return {json::object{}, ""};
@@ -185,12 +216,18 @@ DecodedBody decode_request_body(std::string_view body, std::string_view go_type)
 
 std::string_view go_json_kind(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::string: return "string";
-    case json::kind::bool_: return "bool";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
-    case json::kind::null: return "null";
-    default: return "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::bool_:
+      return "bool";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
+    case json::kind::null:
+      return "null";
+    default:
+      return "number";
   }
 }
 

@@ -22,7 +22,7 @@ std::string error_json(std::string_view message);
 // of the body (trailing bytes are ignored, as json.Decoder does), or Go's error text.
 struct DecodedBody {
   std::optional<boost::json::object> object;  // set when the body held an object (or null)
-  std::string error;                           // set otherwise; "missing request body" if empty
+  std::string error;                          // set otherwise; "missing request body" if empty
 };
 // `go_type` names the target in type errors, e.g. "api.GenerateRequest".
 DecodedBody decode_request_body(std::string_view body, std::string_view go_type);

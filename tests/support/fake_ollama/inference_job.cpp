@@ -57,7 +57,8 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
     if (request_.empty) return reply(json_reply(200, lifecycle("load")));
     if (mid_stream_ && !request_.stream) return reply(error_reply(500, mid_stream_->error));
     answer_ = plan_answer(*request_.spec, request_.prompt, request_.think, request_.num_predict);
-    first_token_ = Clock::now() + std::chrono::nanoseconds(first_token_delay(*request_.spec, request_.prompt));
+    first_token_ =
+        Clock::now() + std::chrono::nanoseconds(first_token_delay(*request_.spec, request_.prompt));
     interval_ns_ = 1e9 / request_.spec->tokens_per_second;
     if (request_.stream) return schedule(0);
     // Not streaming: the whole answer once the stream would have ended.
@@ -85,8 +86,8 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
     }
     if (i >= n) return wait_until(token_time(n), [this] { end_stream(); });
     wait_until(token_time(i), [this, i] {
-      const auto line = stream_chunk(request_.endpoint, request_.model, now_text(),
-                                     answer_.tokens[i]);
+      const auto line =
+          stream_chunk(request_.endpoint, request_.model, now_text(), answer_.tokens[i]);
       write_line(to_go_json(line), [self = shared_from_this(), i] { self->schedule(i + 1); });
     });
   }
@@ -125,7 +126,8 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
 
   // streamResponse's way with an error after content: an {"error"} line, then the stream ends.
   void cut_stream() {
-    write_line(error_json(mid_stream_->error), [self = shared_from_this()] { self->close_stream(); });
+    write_line(error_json(mid_stream_->error),
+               [self = shared_from_this()] { self->close_stream(); });
   }
 
   void close_stream() {

@@ -194,7 +194,8 @@ Reply instant_inference(const Scenario& scenario, Endpoint endpoint, std::string
     return json_reply(200, final_chunk(endpoint, r.model, now, parts));
   }
   std::string lines;
-  for (const auto& t : answer.tokens) lines += to_go_json(stream_chunk(endpoint, r.model, now, t)) + "\n";
+  for (const auto& t : answer.tokens)
+    lines += to_go_json(stream_chunk(endpoint, r.model, now, t)) + "\n";
   lines += to_go_json(final_chunk(endpoint, r.model, now, parts)) + "\n";
   return Reply{200, std::string(kNdjsonType), std::move(lines)};
 }

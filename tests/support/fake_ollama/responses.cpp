@@ -77,9 +77,8 @@ Footprint footprint(const ModelSpec& model, std::int64_t context_length) {
   const long double extra = static_cast<long double>(model.running_size - model.size) * scale;
   const auto size = static_cast<std::int64_t>(static_cast<long double>(model.size) + extra);
   if (model.size_vram == model.running_size) return {size, size};
-  const long double share = model.running_size == 0
-                                ? 0
-                                : static_cast<long double>(model.size_vram) / model.running_size;
+  const long double share =
+      model.running_size == 0 ? 0 : static_cast<long double>(model.size_vram) / model.running_size;
   return {size, static_cast<std::int64_t>(size * share)};
 }
 
@@ -120,7 +119,8 @@ json::object show_json(const ServerSpec& server, const ModelSpec& model) {
   while (start < model.parameters_text.size()) {
     std::size_t end = model.parameters_text.find('\n', start);
     if (end == std::string::npos) end = model.parameters_text.size();
-    if (end > start) modelfile += "PARAMETER " + model.parameters_text.substr(start, end - start) + "\n";
+    if (end > start)
+      modelfile += "PARAMETER " + model.parameters_text.substr(start, end - start) + "\n";
     start = end + 1;
   }
   if (!model.license.empty()) modelfile += "LICENSE \"\"\"" + model.license + "\"\"\"\n";
@@ -128,7 +128,8 @@ json::object show_json(const ServerSpec& server, const ModelSpec& model) {
   // model_info is a Go map, which encoding/json writes with sorted keys.
   std::vector<std::pair<std::string, json::value>> info;
   info.emplace_back("general.architecture", model.architecture);
-  if (model.parameter_count > 0) info.emplace_back("general.parameter_count", model.parameter_count);
+  if (model.parameter_count > 0)
+    info.emplace_back("general.parameter_count", model.parameter_count);
   info.emplace_back(model.architecture + ".context_length", model.trained_context_length);
   for (const auto& extra : model.model_info_extra) info.emplace_back(extra.key(), extra.value());
   std::stable_sort(info.begin(), info.end(),

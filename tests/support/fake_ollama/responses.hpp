@@ -88,8 +88,8 @@ struct FinalParts {
   std::string done_reason;
   Metrics metrics;
   std::optional<boost::json::array> context;  // generate only
-  std::string response;  // the whole text when not streaming; "" ends a stream
-  std::string thinking;  // likewise
+  std::string response;                       // the whole text when not streaming; "" ends a stream
+  std::string thinking;                       // likewise
 };
 // The final object: done true, done_reason, metrics (zeros omitted), context for generate.
 boost::json::object final_chunk(Endpoint endpoint, std::string_view model,

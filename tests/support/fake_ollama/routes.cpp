@@ -73,7 +73,8 @@ Reply immediate_reply(State& state, const Request& request) {
     return Reply{405, std::string(kGinTextType), "405 method not allowed"};
   }
   if (!route->implemented) {
-    return error_reply(501, "fake_ollama does not implement " + request.method + " " + request.path);
+    return error_reply(501,
+                       "fake_ollama does not implement " + request.method + " " + request.path);
   }
   const std::string_view path = request.path;
   if (path == "/") return Reply{200, std::string(kTextType), "Ollama is running"};
@@ -83,7 +84,8 @@ Reply immediate_reply(State& state, const Request& request) {
     return json_reply(200, v);
   }
   if (path == "/api/tags") return json_reply(200, tags_json(state.scenario()));
-  if (path == "/api/ps") return json_reply(200, ps_json(state.scenario().server, state.scheduler.running()));
+  if (path == "/api/ps")
+    return json_reply(200, ps_json(state.scenario().server, state.scheduler.running()));
   if (path == "/api/show") return show(state, request);
   const Endpoint endpoint = path == "/api/chat" ? Endpoint::kChat : Endpoint::kGenerate;
   return instant_inference(state.scenario(), endpoint, request.body);
@@ -93,8 +95,8 @@ void handle_request(State& state, const std::shared_ptr<Connection>& conn, Reque
   if (handle_control(state, conn, request)) return;
   state.log.record(request);
   const std::optional<FaultSpec> fault = state.faults.take(request.path);
-  const bool inference = request.method == "POST" &&
-                         (request.path == "/api/generate" || request.path == "/api/chat");
+  const bool inference =
+      request.method == "POST" && (request.path == "/api/generate" || request.path == "/api/chat");
   if (fault && !(inference && fault->kind == FaultKind::kMidStreamError)) {
     return play_fault(state, conn, request, *fault);
   }

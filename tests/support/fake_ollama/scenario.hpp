@@ -21,7 +21,7 @@ struct ReplyRule {
 
 struct ModelSpec {
   // --- identity, as /api/tags and /api/show list it ---
-  std::string name;  // "qwen3-coder:30b-a3b-q8_0"
+  std::string name;       // "qwen3-coder:30b-a3b-q8_0"
   std::int64_t size = 0;  // file bytes
   std::string digest;     // 64 hex digits
   WallTime modified_at;
@@ -94,7 +94,7 @@ struct ServerSpec {
   int num_parallel = 1;  // OLLAMA_NUM_PARALLEL: concurrent requests per loaded model
   int max_queue = 512;   // OLLAMA_MAX_QUEUE: waiting requests beyond it get 503
   Nanos keep_alive = 5 * 60 * kNanosPerSecond;  // OLLAMA_KEEP_ALIVE
-  std::optional<int> utc_offset;  // zone offset of expires_at/modified_at; default: local
+  std::optional<int> utc_offset;     // zone offset of expires_at/modified_at; default: local
   bool pull_hint_not_found = false;  // unknown model: older `model "x" not found, try pulling`
 };
 

@@ -45,20 +45,50 @@ std::vector<ReplyRule> read_replies(const Reader& model) {
 }
 
 ModelSpec read_model(const Reader& r, std::size_t index) {
-  r.allow({"name", "size", "digest", "modified_at", "format", "family", "families",
-           "parameter_size", "quantization_level", "architecture", "parameter_count",
-           "trained_context_length", "model_info", "capabilities", "template", "parameters",
-           "system", "license", "context_length", "running_size", "size_vram", "num_parallel",
-           "tokens_per_second", "prompt_tokens_per_second", "ttft", "load_delay", "response",
-           "thinking", "eval_count", "replies", "load_error", "loaded", "loaded_context_length",
-           "keep_alive", "omit_context_length", "ps_extra"});
+  r.allow({"name",
+           "size",
+           "digest",
+           "modified_at",
+           "format",
+           "family",
+           "families",
+           "parameter_size",
+           "quantization_level",
+           "architecture",
+           "parameter_count",
+           "trained_context_length",
+           "model_info",
+           "capabilities",
+           "template",
+           "parameters",
+           "system",
+           "license",
+           "context_length",
+           "running_size",
+           "size_vram",
+           "num_parallel",
+           "tokens_per_second",
+           "prompt_tokens_per_second",
+           "ttft",
+           "load_delay",
+           "response",
+           "thinking",
+           "eval_count",
+           "replies",
+           "load_error",
+           "loaded",
+           "loaded_context_length",
+           "keep_alive",
+           "omit_context_length",
+           "ps_extra"});
   ModelSpec m;
   const auto name = r.string("name");
   if (!name || name->empty()) r.fail(r.table(), "a model needs a name");
   m.name = *name;
   m.size = r.integer("size", 0).value_or(m.size);
   m.digest = r.string("digest").value_or(fake_digest(m.name));
-  if (m.digest.size() != 64 || m.digest.find_first_not_of("0123456789abcdef") != std::string::npos) {
+  if (m.digest.size() != 64 ||
+      m.digest.find_first_not_of("0123456789abcdef") != std::string::npos) {
     r.fail(*r.get("digest"), "digest must be 64 lower-case hex digits");
   }
   m.modified_at.unix_seconds = kDefaultModifiedAt - static_cast<std::int64_t>(index) * 3600;

@@ -29,7 +29,7 @@ struct ModelRuntime {
   const ModelSpec* spec;
   State state = State::kUnloaded;
   std::int64_t context_length = 0;
-  Nanos session = 0;                  // keep-alive applied when the model goes idle
+  Nanos session = 0;                   // keep-alive applied when the model goes idle
   std::optional<WallTime> expires_at;  // unset until first idle: /api/ps shows now + session
   int holding = 0;
   std::deque<Ticket> queue;
@@ -68,8 +68,8 @@ void Scheduler::reset(std::shared_ptr<const Scenario> scenario) {
     models_[normalize_model_name(spec.name)] = m;
     if (spec.loaded) {
       m->state = ModelRuntime::State::kLoaded;
-      m->context_length = spec.loaded_context_length > 0 ? spec.loaded_context_length
-                                                         : spec.context_length;
+      m->context_length =
+          spec.loaded_context_length > 0 ? spec.loaded_context_length : spec.context_length;
       m->session = spec.keep_alive.value_or(scenario_->server.keep_alive);
       go_idle(m);
     }

@@ -96,7 +96,7 @@ class Scheduler {
   boost::asio::io_context& ioc_;
   std::shared_ptr<const Scenario> scenario_ = std::make_shared<Scenario>();
   std::map<std::string, std::shared_ptr<ModelRuntime>> models_;  // by normalized name
-  std::map<std::string, Counters> stats_;                         // by model name
+  std::map<std::string, Counters> stats_;                        // by model name
 };
 
 }  // namespace fake_ollama

@@ -124,7 +124,8 @@ TEST_CASE("server: /, version, /api/ps and gin's 404/405 pages") {
   const json::array models = ps.json().at("models").as_array();
   REQUIRE(models.size() == 2);
   CHECK(models[0].at("name") == "pinned:1b");  // the longest time to expiry first
-  CHECK(unix_seconds(models[0].at("expires_at").as_string()) > unix_seconds("2300-01-01T00:00:00Z"));
+  CHECK(unix_seconds(models[0].at("expires_at").as_string()) >
+        unix_seconds("2300-01-01T00:00:00Z"));
   const json::object& coder = models[1].as_object();
   CHECK(coder.at("model") == "coder:30b");
   CHECK(coder.at("size") == 2000);
@@ -194,7 +195,8 @@ TEST_CASE("server: keep_alive moves expires_at; 0 unloads; -1 pins; empty prompt
        R"({"model":"coder:30b","prompt":"x","stream":false,"keep_alive":"1h"})");
   auto coder = ps_entry(fake.port(), "coder:30b");
   REQUIRE(coder);
-  CHECK(std::llabs(unix_seconds(coder->at("expires_at").as_string()) - (std::time(nullptr) + 3600)) <= 5);
+  CHECK(std::llabs(unix_seconds(coder->at("expires_at").as_string()) -
+                   (std::time(nullptr) + 3600)) <= 5);
   post(fake.port(), "/api/generate",
        R"({"model":"coder:30b","prompt":"x","stream":false,"keep_alive":-1})");
   CHECK(unix_seconds(ps_entry(fake.port(), "coder:30b")->at("expires_at").as_string()) >
@@ -207,7 +209,8 @@ TEST_CASE("server: keep_alive moves expires_at; 0 unloads; -1 pins; empty prompt
   const json::value load = post(fake.port(), "/api/generate", R"({"model":"small:1b"})");
   CHECK(load.at("done_reason") == "load");
   CHECK(ps_entry(fake.port(), "small:1b"));
-  const json::value unload = post(fake.port(), "/api/chat", R"({"model":"small:1b","keep_alive":0})");
+  const json::value unload =
+      post(fake.port(), "/api/chat", R"({"model":"small:1b","keep_alive":0})");
   CHECK(unload.at("done_reason") == "unload");
   CHECK(unload.at("message").at("content") == "");
   CHECK_FALSE(ps_entry(fake.port(), "small:1b"));
@@ -215,7 +218,8 @@ TEST_CASE("server: keep_alive moves expires_at; 0 unloads; -1 pins; empty prompt
 
 TEST_CASE("server: another num_ctx reloads the model, and /_fake/stats counts it") {
   InProcessServer fake(kScenario);
-  const char* bigger = R"({"model":"coder:30b","prompt":"x","stream":false,"options":{"num_ctx":16384}})";
+  const char* bigger =
+      R"({"model":"coder:30b","prompt":"x","stream":false,"options":{"num_ctx":16384}})";
   json::value v = post(fake.port(), "/api/generate", bigger);
   CHECK(v.at("load_duration").as_int64() >= 100'000'000);
   CHECK(stat(fake.port(), "coder:30b", "reloads") == 1);
@@ -235,7 +239,8 @@ TEST_CASE("server: another num_ctx reloads the model, and /_fake/stats counts it
 TEST_CASE("server: a model not loaded is loaded first; num_predict stops with length") {
   InProcessServer fake(kScenario);
   CHECK_FALSE(ps_entry(fake.port(), "small:1b"));
-  json::value v = post(fake.port(), "/api/generate", R"({"model":"small:1b","prompt":"q","stream":false})");
+  json::value v =
+      post(fake.port(), "/api/generate", R"({"model":"small:1b","prompt":"q","stream":false})");
   CHECK(v.at("load_duration").as_int64() >= 80'000'000);
   CHECK(v.at("response") == "tiny answer");
   CHECK(stat(fake.port(), "small:1b", "loads") == 1);
@@ -250,8 +255,10 @@ TEST_CASE("server: a model not loaded is loaded first; num_predict stops with le
 TEST_CASE("server: requests beyond num_parallel queue, and the wait shows in total_duration") {
   InProcessServer fake(kScenario);
   const char* body = R"({"model":"coder:30b","prompt":"q","stream":false})";
-  auto one = std::async(std::launch::async, [&] { return post(fake.port(), "/api/generate", body); });
-  auto two = std::async(std::launch::async, [&] { return post(fake.port(), "/api/generate", body); });
+  auto one =
+      std::async(std::launch::async, [&] { return post(fake.port(), "/api/generate", body); });
+  auto two =
+      std::async(std::launch::async, [&] { return post(fake.port(), "/api/generate", body); });
   const std::int64_t a = one.get().at("total_duration").as_int64();
   const std::int64_t b = two.get().at("total_duration").as_int64();
   // Each takes ttft 20ms + 5 tokens of 5ms; the one that waited took about twice that.
@@ -262,7 +269,8 @@ TEST_CASE("server: requests beyond num_parallel queue, and the wait shows in tot
 TEST_CASE("server: thinking models stream their thinking first") {
   InProcessServer fake(kScenario);
   RawClient client(fake.port());
-  client.send("POST", "/api/chat", R"({"model":"thinker:1b","messages":[{"role":"user","content":"?"}]})");
+  client.send("POST", "/api/chat",
+              R"({"model":"thinker:1b","messages":[{"role":"user","content":"?"}]})");
   const auto lines = client.read_response().ndjson();
   REQUIRE(lines.size() == 5);
   CHECK(lines[0].at("message").at("thinking") == "let");

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 
-
 namespace fake_ollama {
 
 namespace json = boost::json;

@@ -111,7 +111,8 @@ RawResponse RawClient::read_response(std::chrono::milliseconds timeout) {
   r.status = std::stoi(head.substr(9, 3));
   for (std::size_t pos = head.find("\r\n"); pos != std::string::npos;) {
     const std::size_t next = head.find("\r\n", pos + 2);
-    const std::string line = head.substr(pos + 2, next == std::string::npos ? next : next - pos - 2);
+    const std::string line =
+        head.substr(pos + 2, next == std::string::npos ? next : next - pos - 2);
     const std::size_t colon = line.find(':');
     if (colon != std::string::npos) {
       r.headers[lower(line.substr(0, colon))] = line.substr(line.find_first_not_of(' ', colon + 1));

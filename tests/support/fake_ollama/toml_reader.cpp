@@ -75,7 +75,8 @@ std::optional<double> Reader::positive_number(std::string_view key) const {
 std::optional<Nanos> Reader::duration(std::string_view key) const {
   const toml::node* node = get(key);
   if (node == nullptr) return std::nullopt;
-  if (!node->is_string()) fail(*node, std::string(key) + " must be a duration string like \"150ms\"");
+  if (!node->is_string())
+    fail(*node, std::string(key) + " must be a duration string like \"150ms\"");
   std::string error;
   const auto d = parse_go_duration(node->as_string()->get(), &error);
   if (!d) fail(*node, std::string(key) + ": " + error);
@@ -135,11 +136,13 @@ void Reader::date_time(std::string_view key, WallTime& time, int& offset_seconds
   if (node == nullptr) return;
   const auto* dt = node->as_date_time();
   if (dt == nullptr || !dt->get().offset) {
-    fail(*node, std::string(key) + " must be a date-time with an offset (2025-10-02T18:11:03+02:00)");
+    fail(*node,
+         std::string(key) + " must be a date-time with an offset (2025-10-02T18:11:03+02:00)");
   }
   const toml::date_time& v = dt->get();
   using namespace std::chrono;
-  const sys_days day = year_month_day{year{v.date.year}, month{v.date.month}, std::chrono::day{v.date.day}};
+  const sys_days day =
+      year_month_day{year{v.date.year}, month{v.date.month}, std::chrono::day{v.date.day}};
   offset_seconds = v.offset->minutes * 60;
   time.unix_seconds = static_cast<std::int64_t>(day.time_since_epoch().count()) * 86'400 +
                       v.time.hour * 3600LL + v.time.minute * 60LL + v.time.second - offset_seconds;

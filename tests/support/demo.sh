@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make demo`: llmon with every metric populated, without a GPU or Ollama. Two fake Ollama
+# instances (a Strix Halo-like set of models, one partly offloaded; a second small instance) and
+# the Strix Halo sysfs fixture stand in for the real thing. Ctrl-C stops everything.
+set -euo pipefail
+
+BUILD_DIR="${BUILD_DIR:-build}"
+LISTEN="${DEMO_LISTEN:-127.0.0.1:9877}"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+LLMON="$BUILD_DIR/llmon"
+FAKE="$BUILD_DIR/tests/support/fake_ollama/fake_ollama"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/llmon-demo.XXXXXX")"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+start_fake() {  # start_fake NAME SCENARIO: sets PORT_<NAME>
+  local port=""
+  "$FAKE" --scenario "$2" --listen 127.0.0.1:0 >/dev/null 2>"$WORK/$1.log" &
+  PIDS+=("$!")
+  for _ in $(seq 1 100); do
+    port="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$WORK/$1.log")"
+    if [[ -n "$port" ]]; then
+      printf -v "PORT_$1" '%s' "$port"
+      return
+    fi
+    sleep 0.05
+  done
+  echo "fake Ollama $1 did not start: $(cat "$WORK/$1.log")" >&2
+  exit 1
+}
+
+[[ -x "$LLMON" && -x "$FAKE" ]] || { echo "build first: make build" >&2; exit 1; }
+start_fake main "$ROOT/tests/fixtures/ollama/strix_halo.toml"
+start_fake second "$ROOT/tests/fixtures/ollama/second_instance.toml"
+main_port="$PORT_main"
+second_port="$PORT_second"
+cat > "$WORK/llmon.toml" <<TOML
+[web]
+listen = "$LISTEN"
+[gpu]
+backend = "sysfs"
+sysfs_root = "$ROOT/tests/fixtures/sysfs/strix_halo"
+[[ollama]]
+name = "main"
+url = "127.0.0.1:$main_port"
+process = "fake_ollama"
+[[ollama]]
+name = "second"
+url = "127.0.0.1:$second_port"
+process = "fake_ollama"
+[bench]
+enabled = true
+interval = "2m"
+jitter = "10s"
+state_dir = "$WORK/state"
+concurrency = 2
+TOML
+
+cat <<INFO
+llmon demo: fake Ollama "main" on 127.0.0.1:$main_port (Strix Halo models, one partly on the
+CPU, one pinned), "second" on 127.0.0.1:$second_port, the Strix Halo GPU fixture, benchmarks
+every ~2 minutes (the first cycle starts at once and takes about a minute).
+
+  curl -s http://$LISTEN/metrics | grep -E '^llmon_(gpu|ollama)_'
+  curl -s http://$LISTEN/metrics | grep '^llmon_bench_last_eval_tokens_per_second'
+  $LLMON bench --ollama 127.0.0.1:$main_port
+
+Ctrl-C stops llmon and the fakes.
+INFO
+"$LLMON" serve --config "$WORK/llmon.toml" &
+PIDS+=("$!")
+wait "${PIDS[-1]}"
