@@ -35,7 +35,10 @@ struct Measurement {
   // before the final object. What was measured before the failure is kept.
   std::optional<std::string> error;
 
-  static constexpr std::size_t kMaxResponseText = 256 * 1024;
+  // libstdc++'s std::regex recurses once per character a repetition consumes (0.5-0.8 KB of
+  // stack each): 8 KiB keeps regex_search of a degenerate answer (pages of spaces) within an
+  // 8 MB thread stack, and is still several times a 256-token answer.
+  static constexpr std::size_t kMaxResponseText = 8 * 1024;
 
   // eval_count / eval_duration; absent unless both are present and the duration is positive.
   std::optional<double> eval_tokens_per_second() const;

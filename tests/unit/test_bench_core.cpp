@@ -328,7 +328,7 @@ TEST_CASE("bench measure: failures keep what was measured") {
 
 TEST_CASE("bench measure: response text is bounded on a UTF-8 boundary") {
   std::string text = "a";
-  for (int i = 0; i < 150000; ++i) text += "\xC3\xA9";
+  for (std::size_t i = 0; i < Measurement::kMaxResponseText; ++i) text += "\xC3\xA9";
   StreamMeasurer sm(kStart);
   CHECK(sm.feed("{\"response\":\"" + text + "\"}\n", at_ms(1)));
   CHECK_FALSE(sm.feed(kFinal, at_ms(2)));
@@ -336,6 +336,21 @@ TEST_CASE("bench measure: response text is bounded on a UTF-8 boundary") {
   CHECK(m.response_bytes == text.size());
   CHECK(m.response_text.size() == Measurement::kMaxResponseText - 1);
   CHECK(m.response_text.back() == '\xA9');
+}
+
+TEST_CASE("bench measure: the expect check survives a degenerate answer at the bound") {
+  // std::regex recursion depth grows with the text: this would overflow the stack if the
+  // bound were much larger.
+  for (const std::string& filler : {std::string(" "), std::string("x"), std::string("\n")}) {
+    std::string text = "def";
+    while (text.size() < Measurement::kMaxResponseText) text += filler;
+    for (const BenchPrompt& p : builtin_suite()) {
+      auto re = compile_expect(*p.expect);
+      REQUIRE(re.ok());
+      (void)std::regex_search(text, *re);
+    }
+    CHECK(std::regex_search(text, *compile_expect("[\\s\\S]*zzz")) == false);
+  }
 }
 
 TEST_CASE("bench measure: non-streamed response") {
