@@ -16,6 +16,7 @@
 
 #include "collectors/registry.hpp"
 #include "common/log.hpp"
+#include "common/clock.hpp"
 #include "daemon/scheduler.hpp"
 #include "exporters/http_server.hpp"
 #include "exporters/listen_address.hpp"
@@ -40,11 +41,6 @@ void notify_systemd([[maybe_unused]] const std::string& state) {
 std::string describe(const asio::ip::tcp::endpoint& ep) {
   const std::string addr = ep.address().to_string();
   return (ep.address().is_v6() ? "[" + addr + "]" : addr) + ":" + std::to_string(ep.port());
-}
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 class Daemon {

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "common/log.hpp"
+#include "common/clock.hpp"
 
 namespace llmon {
 
@@ -29,11 +30,6 @@ struct Scheduler::Job {
 };
 
 namespace {
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string describe(const std::exception_ptr& error) {
   try {

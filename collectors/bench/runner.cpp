@@ -2,6 +2,7 @@
 
 #include "collectors/bench/request.hpp"
 #include "collectors/gpu/gpu_collector.hpp"
+#include "common/clock.hpp"
 
 namespace llmon::bench {
 
@@ -62,11 +63,6 @@ const char* outcome_name(Outcome outcome) {
       return "skipped_not_loaded";
   }
   return "error";
-}
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 void run_prompt(const std::shared_ptr<HttpClient>& client, const Target& target,

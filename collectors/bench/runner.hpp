@@ -12,6 +12,7 @@
 
 #include "collectors/bench/measure.hpp"
 #include "collectors/bench/suite.hpp"
+#include "common/clock.hpp"
 #include "common/duration.hpp"
 #include "common/http_client.hpp"
 
@@ -62,6 +63,5 @@ void run_concurrent(boost::asio::io_context& io, const std::string& host, std::u
                     std::size_t n, Duration timeout, std::mt19937_64& rng,
                     std::function<void(std::optional<double>)> done);
 
-double unix_now();
 
 }  // namespace llmon::bench

@@ -6,6 +6,7 @@
 #include "collectors/ollama/process_discovery.hpp"
 #include "collectors/ollama/registry.hpp"
 #include "common/http_client.hpp"
+#include "common/clock.hpp"
 #include "common/log.hpp"
 #include "common/ollama_url.hpp"
 
@@ -14,11 +15,6 @@ namespace llmon::ollama {
 namespace {
 
 namespace asio = boost::asio;
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class OllamaCollector final : public Collector {
  public:

@@ -5,22 +5,17 @@
 
 #include "collectors/gpu/gpu_collector.hpp"
 #include "exporters/snapshot_store.hpp"
+#include "metrics_test_support.hpp"
 
 using namespace llmon;
+using llmon::test::has;
+using llmon::test::render;
 using namespace std::chrono_literals;
 
 namespace {
 
 const std::filesystem::path kSysfs = LLMON_FIXTURES_DIR "/sysfs";
 
-std::string render(const MetricFamilies& f) {
-  std::map<std::string, MetricFamilies> slots{{"x", f}};
-  return render_text(merge_and_sort(slots));
-}
-
-bool has(const std::string& text, const std::string& line) {
-  return text.find(line) != std::string::npos;
-}
 
 GpuConfig config(const std::string& backend, const std::filesystem::path& root) {
   GpuConfig c;

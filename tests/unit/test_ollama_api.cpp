@@ -7,8 +7,11 @@
 #include "collectors/ollama/model_tracker.hpp"
 #include "common/ollama_url.hpp"
 #include "exporters/snapshot_store.hpp"
+#include "metrics_test_support.hpp"
 
 using namespace llmon;
+using llmon::test::has;
+using llmon::test::render;
 using namespace llmon::ollama;
 
 namespace {
@@ -28,14 +31,6 @@ const char* kPs = R"({"models":[
   "details":{},"expires_at":"2026-11-23T16:00:00.5-05:30","size_vram":1000000000}
 ]})";
 
-std::string render(const MetricFamilies& f) {
-  std::map<std::string, MetricFamilies> slots{{"x", f}};
-  return render_text(merge_and_sort(slots));
-}
-
-bool has(const std::string& text, const std::string& what) {
-  return text.find(what) != std::string::npos;
-}
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "model_runtime.hpp"
+
 namespace fake_ollama {
 
 namespace asio = boost::asio;
@@ -18,27 +20,6 @@ Nanos since(Clock::time_point earlier, Clock::time_point later) {
 }
 
 }  // namespace
-
-struct ModelRuntime {
-  enum class State { kUnloaded, kLoading, kLoaded };
-
-  ModelRuntime(asio::io_context& ioc, std::shared_ptr<const Scenario> owner, const ModelSpec& m)
-      : scenario(std::move(owner)), spec(&m), load_timer(ioc), expiry_timer(ioc) {}
-
-  std::shared_ptr<const Scenario> scenario;  // keeps *spec alive
-  const ModelSpec* spec;
-  State state = State::kUnloaded;
-  std::int64_t context_length = 0;
-  Nanos session = 0;                   // keep-alive applied when the model goes idle
-  std::optional<WallTime> expires_at;  // unset until first idle: /api/ps shows now + session
-  int holding = 0;
-  std::deque<Ticket> queue;
-  bool unload_when_idle = false;
-  bool retired = false;     // replaced by a scenario reset
-  std::uint64_t epoch = 0;  // bumped when the state changes under a pending timer
-  asio::steady_timer load_timer;
-  asio::steady_timer expiry_timer;
-};
 
 Scheduler::~Scheduler() {
   for (auto& [name, m] : models_) {
@@ -254,75 +235,6 @@ void Scheduler::fail(const Ticket& w, int status, std::string error) {
   asio::post(ioc_, [failed = std::move(failed), status, error = std::move(error)] {
     failed(status, error);
   });
-}
-
-void Scheduler::expire(const ModelSpec& model) {
-  const auto m = runtime(model);
-  if (!m || m->state == ModelRuntime::State::kUnloaded) return;
-  m->session = 0;
-  if (m->holding > 0) {
-    m->unload_when_idle = true;
-    return;
-  }
-  unload(m);
-  pump(m);
-}
-
-void Scheduler::load_now(const ModelSpec& model, std::int64_t context_length,
-                         std::optional<Nanos> keep_alive) {
-  const auto m = runtime(model);
-  if (!m) return;
-  const std::int64_t ctx = context_length > 0 ? context_length : model.context_length;
-  const bool loaded = m->state != ModelRuntime::State::kUnloaded;
-  if (loaded && m->context_length == ctx) {
-    if (keep_alive) m->session = *keep_alive;
-  } else {
-    if (m->holding > 0) return;  // busy with another context: leave it alone
-    Counters& c = stats_[model.name];
-    ++(loaded ? c.reloads : c.loads);
-    m->context_length = ctx;
-    m->session = keep_alive.value_or(scenario_->server.keep_alive);
-  }
-  ++m->epoch;
-  m->load_timer.cancel();
-  m->state = ModelRuntime::State::kLoaded;
-  if (m->holding == 0) go_idle(m);
-  pump(m);
-}
-
-void Scheduler::unload_now(const ModelSpec& model) {
-  const auto m = runtime(model);
-  if (!m) return;
-  if (m->holding > 0) {
-    m->unload_when_idle = true;
-    return;
-  }
-  unload(m);
-  pump(m);
-}
-
-std::vector<RunningModel> Scheduler::running() const {
-  std::vector<RunningModel> out;
-  const WallTime now = wall_now();
-  for (const auto& [name, m] : models_) {
-    if (m->state == ModelRuntime::State::kUnloaded) continue;
-    out.push_back({m->spec, m->context_length, m->expires_at.value_or(add(now, m->session))});
-  }
-  return out;
-}
-
-boost::json::object Scheduler::stats_json() const {
-  boost::json::object models;
-  for (const auto& [name, c] : stats_) {
-    boost::json::object entry;
-    entry["loads"] = c.loads;
-    entry["reloads"] = c.reloads;
-    entry["unloads"] = c.unloads;
-    entry["load_failures"] = c.load_failures;
-    entry["max_concurrent"] = c.max_concurrent;
-    models[name] = std::move(entry);
-  }
-  return models;
 }
 
 }  // namespace fake_ollama
