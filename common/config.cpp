@@ -179,7 +179,7 @@ void read_bench(const TableReader& t, const std::vector<OllamaConfig>& instances
                     "skip_if_gpu_busy_above", "models", "instances", "state_dir", "baseline_runs",
                     "concurrency", "prompt"});
   t.get("enabled", b.enabled);
-  t.get("interval", b.interval, std::chrono::seconds(10), hours(24 * 7));
+  t.get("interval", b.interval, std::chrono::seconds(1), hours(24 * 7));
   t.get("jitter", b.jitter, Duration::zero(), hours(24));
   t.get("timeout", b.timeout, std::chrono::seconds(1), hours(1));
   t.get("only_loaded", b.only_loaded);

@@ -19,7 +19,7 @@ interval = "200ms"
 process = ""
 [bench]
 enabled = true
-interval = "10s"
+interval = "${INTERVAL:-10s}"
 jitter = "0s"
 timeout = "${TIMEOUT:-5s}"
 state_dir = "$WORK/state"
@@ -123,6 +123,17 @@ check "a mid-stream error line is counted as error" \
 check "the error is logged once" grep -q 'llama runner process has terminated' "$LLMON_LOG"
 stop_llmon TERM
 fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
+
+# --- a short interval: cycles follow each other, requests never overlap
+fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
+INTERVAL=1s write_config 'models = ["llama3.2:3b"]
+prompt = [{ name = "p", prompt = "Say hi" }]'
+start_llmon --config "$WORK/llmon.toml"
+check "several cycles run back to back under a 1s interval" \
+  wait_metrics '^llmon_bench_runs_total\{model="llama3.2:3b",ollama="a",prompt="p",result="ok"\} [3-9]$' 30
+check "and the fake never saw two of them at once" \
+  test "$(fake_get a /_fake/stats | jq '.models["llama3.2:3b"].max_concurrent')" -eq 1
+stop_llmon TERM
 
 # --- llmon bench
 write_config ''

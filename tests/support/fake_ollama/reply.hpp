@@ -1,6 +1,6 @@
 #pragma once
 // Reply: a complete HTTP answer (status, content type, body) as the route handlers produce it
-// before faults, if any, distort it. Plain value type.
+// before faults, if any, distort it. Plain value type; thread-safe as any value.
 #include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
