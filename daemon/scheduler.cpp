@@ -61,6 +61,8 @@ void Scheduler::start(std::vector<std::shared_ptr<Collector>> collectors) {
     job->active = false;
     job->timer.cancel();
     job->deadline.cancel();
+    // A replaced benchmark must not go on sending requests beside its successor.
+    if (job->running) job->collector->cancel();
     updates.emplace_back(job->name, std::nullopt);
   }
   jobs_.clear();
@@ -75,6 +77,7 @@ void Scheduler::stop() {
     job->active = false;
     job->timer.cancel();
     job->deadline.cancel();
+    if (job->running) job->collector->cancel();
   }
 }
 

@@ -86,7 +86,7 @@ class OllamaCollector final : public Collector {
 
   void down(const std::shared_ptr<Run>& run, const std::string& problem) {
     run->poll = PollResult{config_.name, false, {}, {}, {}, {}};
-    run->problem = "Ollama at " + address_.url + " is not answering properly: " + problem;
+    run->problem = "Ollama at " + address_.url + " is down or unhealthy: " + problem;
     read_process(run);
   }
 

@@ -32,7 +32,7 @@ check "an unknown path answers 404" \
 check "Ollama being absent is reported as llmon_ollama_up 0" \
   grep -q '^llmon_ollama_up{ollama="absent"} 0$' "$WORK/m.prom"
 check "no warnings or errors were logged but Ollama's absence (once)" \
-  bash -c "[[ \$(grep -E ' (warning|error) ' '$LLMON_LOG' | grep -vc 'ollama/absent: Ollama at http://127.0.0.1:9 is not answering') == 0 && \$(grep -c 'ollama/absent' '$LLMON_LOG') == 1 ]]"
+  bash -c "[[ \$(grep -E ' (warning|error) ' '$LLMON_LOG' | grep -vc 'ollama/absent: Ollama at http://127.0.0.1:9 is down or unhealthy') == 0 && \$(grep -c 'ollama/absent' '$LLMON_LOG') == 1 ]]"
 stop_llmon TERM
 check "SIGTERM exits 0 within 2 s (took ${STOP_MS} ms)" test "$STOP_STATUS" -eq 0 -a "$STOP_MS" -lt 2000
 finish
