@@ -7,7 +7,7 @@ CMAKE_FLAGS += -DLLMON_WERROR=ON
 endif
 
 # Debian bookworm packages needed to build and test (README "Dependencies" says why each).
-DEBIAN_PACKAGES := cmake g++ make pkg-config git curl \
+DEBIAN_PACKAGES := cmake g++ make pkg-config git curl clang-format \
 	prometheus-cpp-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
 	libtomlplusplus-dev libspdlog-dev doctest-dev librocm-smi-dev zlib1g-dev libsystemd-dev jq \
 	prometheus

@@ -136,8 +136,7 @@ std::size_t synthetic(std::size_t n, prometheus::Registry& registry) {
                     .Help("A synthetic gauge for the scrape benchmark.")
                     .Register(registry);
     }
-    family
-        ->Add({{"card", "card" + std::to_string(i % 2)}, {"sensor", "s" + std::to_string(i % 8)}})
+    family->Add({{"card", "card" + std::to_string(i % 2)}, {"sensor", "s" + std::to_string(i % 8)}})
         .Set(static_cast<double>(i) * 1234.5678);
   }
   return n;
@@ -161,8 +160,8 @@ int main(int argc, char** argv) {
     auto registry = std::make_shared<prometheus::Registry>();
     const std::string source = argv[4];
     const bool numeric = source.find_first_not_of("0123456789") == std::string::npos;
-    const std::size_t series = numeric ? synthetic(std::stoul(source), *registry)
-                                       : mirror_exposition(source, *registry);
+    const std::size_t series =
+        numeric ? synthetic(std::stoul(source), *registry) : mirror_exposition(source, *registry);
 
     const std::string mode = argv[3];
     std::vector<std::string> options{"listening_ports", argv[1], "num_threads", argv[2]};

@@ -6,9 +6,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <exception>
-#include <stdexcept>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "common/duration.hpp"

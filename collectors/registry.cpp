@@ -27,11 +27,8 @@ std::unique_ptr<Collector> make_self_process(const Config&) {
 // Adding a source: a folder under collectors/ and one line here. Order matters only where a
 // source reads another's shared state (benchmarks read the GPU and Ollama services).
 constexpr Factory kCollectorTable[] = {
-    one<make_self_process>,
-    gpu::make_gpu_collectors,
-    one<make_host_collector>,
-    ollama::make_ollama_collectors,
-    bench::make_bench_collectors,
+    one<make_self_process>,         gpu::make_gpu_collectors,     one<make_host_collector>,
+    ollama::make_ollama_collectors, bench::make_bench_collectors,
 };
 
 }  // namespace

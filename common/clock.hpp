@@ -6,8 +6,7 @@ namespace llmon {
 
 // Seconds since the Unix epoch, with sub-second precision.
 inline double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace llmon

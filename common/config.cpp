@@ -75,8 +75,10 @@ void read_ollama(const TableReader& top, std::vector<OllamaConfig>& out) {
   if (node == nullptr) return;
   const toml::array* arr = node->as_array();
   if (arr == nullptr || !arr->is_array_of_tables()) {
-    top.errors().add(node->source(), "ollama: expected [[ollama]] tables (an array of tables), "
-                                     "found " + describe_node(*node));
+    top.errors().add(node->source(),
+                     "ollama: expected [[ollama]] tables (an array of tables), "
+                     "found " +
+                         describe_node(*node));
     return;
   }
   out.clear();
@@ -96,16 +98,17 @@ void read_ollama(const TableReader& top, std::vector<OllamaConfig>& out) {
     if (!valid_instance_name(o.name)) {
       const toml::node* n = table.get("name");
       top.errors().add(n ? n->source() : table.source(),
-                       t.qualified("name") + ": expected a unique name of letters, digits, '_', "
-                                             "'-' or '.' (it becomes the `ollama` label), found \"" +
+                       t.qualified("name") +
+                           ": expected a unique name of letters, digits, '_', "
+                           "'-' or '.' (it becomes the `ollama` label), found \"" +
                            o.name + "\"");
     }
     for (const auto& other : out) {
       if (other.name == o.name && !o.name.empty()) {
         const toml::node* n = table.get("name");
-        top.errors().add(n ? n->source() : table.source(),
-                         t.qualified("name") + ": \"" + o.name + "\" is already used by another "
-                                                                 "[[ollama]] table");
+        top.errors().add(n ? n->source() : table.source(), t.qualified("name") + ": \"" + o.name +
+                                                               "\" is already used by another "
+                                                               "[[ollama]] table");
       }
     }
     if (auto address = parse_ollama_address(o.url); !address) {
@@ -130,8 +133,7 @@ void read_bench_prompts(const TableReader& bench, std::vector<BenchPromptConfig>
   for (const toml::node& element : *arr) {
     const toml::table& table = *element.as_table();
     const TableReader t(table, "bench.prompt[" + std::to_string(index++) + "]", bench.errors());
-    t.reject_unknown(
-        {"name", "prompt", "expect", "num_predict", "temperature", "seed", "api"});
+    t.reject_unknown({"name", "prompt", "expect", "num_predict", "temperature", "seed", "api"});
     BenchPromptConfig p;
     t.get("name", p.name);
     t.get("prompt", p.prompt);
@@ -165,16 +167,17 @@ void read_bench_prompts(const TableReader& bench, std::vector<BenchPromptConfig>
       try {
         std::regex compiled(*p.expect, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {
-        bench.errors().add(here("expect"), t.qualified("expect") + ": invalid regular expression "
-                                               "\"" + *p.expect + "\": " + e.what());
+        bench.errors().add(here("expect"), t.qualified("expect") +
+                                               ": invalid regular expression "
+                                               "\"" +
+                                               *p.expect + "\": " + e.what());
       }
     }
     out.push_back(std::move(p));
   }
 }
 
-void read_bench(const TableReader& t, const std::vector<OllamaConfig>& instances,
-                BenchConfig& b) {
+void read_bench(const TableReader& t, const std::vector<OllamaConfig>& instances, BenchConfig& b) {
   t.reject_unknown({"enabled", "interval", "jitter", "timeout", "only_loaded",
                     "skip_if_gpu_busy_above", "models", "instances", "state_dir", "baseline_runs",
                     "concurrency", "prompt"});

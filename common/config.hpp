@@ -1,9 +1,9 @@
 #pragma once
 // Config: the daemon's effective configuration. Every default lives in this header, once.
 // Plain value type; the daemon swaps whole Config objects on reload.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
-#include <cstdint>
 #include <string>
 #include <vector>
 

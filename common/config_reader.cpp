@@ -165,7 +165,8 @@ void TableReader::get(std::string_view key, Duration& out, Duration min, Duratio
   if (node == nullptr) return;
   if (node->is_number()) {
     errors_.add(node->source(),
-                qualified(key) + ": expected a duration string such as \"5s\" or \"250ms\", found " +
+                qualified(key) +
+                    ": expected a duration string such as \"5s\" or \"250ms\", found " +
                     describe_node(*node) + " (a bare number has no unit; write it in quotes " +
                     "with a unit)");
     return;

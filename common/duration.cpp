@@ -13,8 +13,8 @@ struct Unit {
   std::string_view suffix;
   std::int64_t ms;
 };
-constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000},
-                           {"d", 86'400'000}};
+constexpr Unit kUnits[] = {
+    {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
 
 }  // namespace
 
@@ -38,8 +38,8 @@ Expected<Duration> parse_duration(std::string_view text) {
       ++i;
     }
     if (i == text.size()) {
-      return make_error("duration " + quoted +
-                        " has no unit (write e.g. \"" + std::to_string(number) + "s\")");
+      return make_error("duration " + quoted + " has no unit (write e.g. \"" +
+                        std::to_string(number) + "s\")");
     }
     const Unit* unit = nullptr;
     for (const Unit& u : kUnits) {

@@ -48,7 +48,8 @@ ReadResult read_file(const std::filesystem::path& path, std::size_t max_bytes) {
     if (n == 0) break;
     if (result.content.size() + static_cast<std::size_t>(n) > max_bytes) {
       ::close(fd);
-      return ReadResult{ReadStatus::kError, {},
+      return ReadResult{ReadStatus::kError,
+                        {},
                         path.string() + ": larger than " + std::to_string(max_bytes) + " bytes"};
     }
     result.content.append(buf, static_cast<std::size_t>(n));

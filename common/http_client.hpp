@@ -36,9 +36,8 @@ class HttpClient : public std::enable_shared_from_this<HttpClient> {
   using BodyConsumer = std::function<bool(std::string_view)>;
   using Handler = std::function<void(Expected<HttpResponse>)>;
 
-  static std::shared_ptr<HttpClient> create(boost::asio::any_io_executor executor,
-                                            std::string host, std::uint16_t port,
-                                            std::size_t max_body_bytes);
+  static std::shared_ptr<HttpClient> create(boost::asio::any_io_executor executor, std::string host,
+                                            std::uint16_t port, std::size_t max_body_bytes);
   virtual ~HttpClient() = default;
 
   // Buffers the whole body (up to max_body_bytes). `done` is called exactly once, on the

@@ -21,8 +21,7 @@ class FamilySet {
   prometheus::MetricFamily& family(const std::string& name, const std::string& help,
                                    prometheus::MetricType type);
 
-  void gauge(const std::string& name, const std::string& help, const Labels& labels,
-             double value);
+  void gauge(const std::string& name, const std::string& help, const Labels& labels, double value);
   void counter(const std::string& name, const std::string& help, const Labels& labels,
                double value);
   // Absent is not zero: nothing is added for nullopt (the family is still declared, and

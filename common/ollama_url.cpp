@@ -11,7 +11,8 @@ Expected<OllamaAddress> parse_ollama_address(std::string_view text) {
   if (full.find("://") == std::string::npos) full = "http://" + full;
   if (full.rfind("http://:", 0) == 0) full = "http://127.0.0.1" + full.substr(7);
   auto parsed = boost::urls::parse_absolute_uri(full);
-  if (!parsed) return make_error("invalid Ollama address " + quoted + ": " + parsed.error().message());
+  if (!parsed)
+    return make_error("invalid Ollama address " + quoted + ": " + parsed.error().message());
   const auto& u = *parsed;
   if (u.scheme() != "http") {
     return make_error("unsupported scheme in " + quoted +

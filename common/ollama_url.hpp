@@ -12,7 +12,7 @@ namespace llmon {
 struct OllamaAddress {
   std::string host;  // "127.0.0.1", "::1", "box.lan"
   std::uint16_t port = 11434;
-  std::string url;   // normalised "http://host:port"
+  std::string url;  // normalised "http://host:port"
 };
 
 // Accepts "http://host:port", "http://host", "host:port", "host", ":port", "[::1]:11434".

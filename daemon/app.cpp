@@ -15,8 +15,8 @@
 #endif
 
 #include "collectors/registry.hpp"
-#include "common/log.hpp"
 #include "common/clock.hpp"
+#include "common/log.hpp"
 #include "daemon/scheduler.hpp"
 #include "exporters/http_server.hpp"
 #include "exporters/listen_address.hpp"

@@ -125,8 +125,9 @@ int run_bench_command(const Options& options) {
   auto tags_body = fetch(io, client, "/api/tags", timeout);
   auto tags = tags_body ? ollama::parse_tags(*tags_body) : tags_body.error();
   if (!ps || !tags) {
-    std::cerr << "llmon bench: Ollama at " << address->url << " answered unexpectedly: "
-              << (!ps ? ps.error().message : tags.error().message) << "\n";
+    std::cerr << "llmon bench: Ollama at " << address->url
+              << " answered unexpectedly: " << (!ps ? ps.error().message : tags.error().message)
+              << "\n";
     return 1;
   }
 
@@ -188,8 +189,8 @@ int run_bench_command(const Options& options) {
     std::string list;
     for (const auto& c : caps) list += (list.empty() ? "" : ", ") + c;
     if (!options.models.empty()) {
-      std::cerr << "llmon bench: model '" << targets[i].model << "' cannot generate text ("
-                << list << ")\n";
+      std::cerr << "llmon bench: model '" << targets[i].model << "' cannot generate text (" << list
+                << ")\n";
       return 1;
     }
     std::cerr << "llmon bench: skipping " << targets[i].model << ": it cannot generate text ("
@@ -205,7 +206,8 @@ int run_bench_command(const Options& options) {
   GpuSampler sampler(io, pool, config->gpu);
   if (config->gpu.backend != "none") sampler.start();
   const bool progress = ::isatty(STDERR_FILENO) != 0;
-  const std::size_t total = results.size() * prompts.size() * static_cast<std::size_t>(options.runs);
+  const std::size_t total =
+      results.size() * prompts.size() * static_cast<std::size_t>(options.runs);
   std::size_t done_count = 0;
   bool all_ok = true;
   std::mt19937_64 rng(std::random_device{}());
@@ -217,8 +219,8 @@ int run_bench_command(const Options& options) {
         if (progress) {
           const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
           std::cerr << "\r\033[K[" << done_count << "/" << total << "] " << results[mi].model
-                    << "  " << prompt.prompt.name << "  run " << run << "/" << options.runs
-                    << "  " << static_cast<int>(elapsed) << "s elapsed" << std::flush;
+                    << "  " << prompt.prompt.name << "  run " << run << "/" << options.runs << "  "
+                    << static_cast<int>(elapsed) << "s elapsed" << std::flush;
         }
         std::optional<bench::RunResult> result;
         bench::run_prompt(client, targets[mi], prompt, config->bench.timeout, sampler.monitor(),

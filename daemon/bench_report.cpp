@@ -40,7 +40,8 @@ Summary summarise(const ModelRuns& m) {
       if (*r.correct) ++s.correct;
     }
     if (r.outcome != Outcome::kOk && r.outcome != Outcome::kMismatch) continue;
-    if (x.total_duration_ns) s.total.values.push_back(static_cast<double>(*x.total_duration_ns) / 1e9);
+    if (x.total_duration_ns)
+      s.total.values.push_back(static_cast<double>(*x.total_duration_ns) / 1e9);
     if (x.eval_count) s.tokens.values.push_back(static_cast<double>(*x.eval_count));
     if (auto v = x.eval_tokens_per_second()) s.eval_tps.values.push_back(*v);
     if (auto v = x.prompt_tokens_per_second()) s.prompt_tps.values.push_back(*v);
@@ -70,8 +71,8 @@ json::value stat_json(const Stat& s) {
   if (s.empty()) return nullptr;
   json::array values;
   for (double v : s.values) values.push_back(v);
-  return json::object{{"median", s.med()}, {"min", s.min()}, {"max", s.max()},
-                      {"values", std::move(values)}};
+  return json::object{
+      {"median", s.med()}, {"min", s.min()}, {"max", s.max()}, {"values", std::move(values)}};
 }
 
 json::value opt(const std::optional<double>& v) {
@@ -115,9 +116,8 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-std::string render_bench_report(const std::string& ollama_url,
-                                const std::vector<ModelRuns>& models, const std::string& format,
-                                bool spread_wanted) {
+std::string render_bench_report(const std::string& ollama_url, const std::vector<ModelRuns>& models,
+                                const std::string& format, bool spread_wanted) {
   std::ostringstream out;
   if (format == "json") {
     json::array rows;
@@ -144,18 +144,17 @@ std::string render_bench_report(const std::string& ollama_url,
         << "\n";
     return out.str();
   }
-  const std::vector<std::string> header = {"model",   "runs",     "ok",       "total_s",
-                                           "tokens",  "gen_tok_s", "prompt_tok_s", "ttft_s",
-                                           "load_s",  "correct",  "j_per_token"};
+  const std::vector<std::string> header = {"model",  "runs",      "ok",           "total_s",
+                                           "tokens", "gen_tok_s", "prompt_tok_s", "ttft_s",
+                                           "load_s", "correct",   "j_per_token"};
   std::vector<std::vector<std::string>> rows;
   const bool csv = format == "csv";
   for (const auto& m : models) {
     const Summary s = summarise(m);
     const bool spread = !csv && spread_wanted;
-    rows.push_back({m.model, std::to_string(s.runs), std::to_string(s.ok),
-                    cell(s.total, 2, spread), cell(s.tokens, 0, spread),
-                    cell(s.eval_tps, 1, spread), cell(s.prompt_tps, 1, spread),
-                    cell(s.ttft, 3, spread), cell(s.load, 2, false),
+    rows.push_back({m.model, std::to_string(s.runs), std::to_string(s.ok), cell(s.total, 2, spread),
+                    cell(s.tokens, 0, spread), cell(s.eval_tps, 1, spread),
+                    cell(s.prompt_tps, 1, spread), cell(s.ttft, 3, spread), cell(s.load, 2, false),
                     s.checked ? std::to_string(s.correct) + "/" + std::to_string(s.checked) : "-",
                     cell(s.jpt, 3, spread)});
   }

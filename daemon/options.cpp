@@ -121,8 +121,8 @@ Expected<Options> parse_options(const std::vector<std::string>& args) {
           o.format = v;
         }
         if (std::string(name) == "--runs") {
-          const bool digits = !v.empty() && v.size() <= 4 &&
-                              v.find_first_not_of("0123456789") == std::string::npos;
+          const bool digits =
+              !v.empty() && v.size() <= 4 && v.find_first_not_of("0123456789") == std::string::npos;
           if (!digits || std::stoi(v) < 1) {
             return make_error("--runs: expected a number from 1 to 9999, found '" + v + "'");
           }

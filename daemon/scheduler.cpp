@@ -3,8 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <exception>
 
-#include "common/log.hpp"
 #include "common/clock.hpp"
+#include "common/log.hpp"
 
 namespace llmon {
 
@@ -25,7 +25,7 @@ struct Scheduler::Job {
   unsigned failures = 0;
   std::optional<bool> healthy;  // unknown until the first run ends
   double last_duration = 0;
-  std::optional<double> last_success;  // unix seconds
+  std::optional<double> last_success;   // unix seconds
   std::optional<std::string> degraded;  // the problem a degraded source reported last
 };
 
@@ -149,8 +149,8 @@ void Scheduler::on_done(const std::shared_ptr<Job>& job, std::uint64_t run_id,
     publish(*job, std::nullopt);
   } else {
     if (job->healthy == false) {
-      logger("scheduler")->info("collector {} recovered after {} failed run(s)", job->name,
-                                job->failures);
+      logger("scheduler")
+          ->info("collector {} recovered after {} failed run(s)", job->name, job->failures);
     }
     job->healthy = true;
     job->last_success = unix_now();
@@ -172,8 +172,9 @@ void Scheduler::record_degraded(Job& job, const std::string& problem) {
   ++job.failures;
   const Duration retry = next_delay(job.collector->interval(), job.failures);
   if (!job.degraded) {
-    logger("scheduler")->warn("{}: {} (retrying with backoff, next in {})", job.name, problem,
-                              format_duration(retry));
+    logger("scheduler")
+        ->warn("{}: {} (retrying with backoff, next in {})", job.name, problem,
+               format_duration(retry));
   } else {
     logger("scheduler")->debug("{}: still {} ({} in a row)", job.name, problem, job.failures);
   }
@@ -184,11 +185,12 @@ void Scheduler::record_failure(Job& job, const std::string& error) {
   ++job.failures;
   const Duration retry = next_delay(job.collector->interval(), job.failures);
   if (job.healthy != false) {
-    logger("scheduler")->warn("collector {} failed: {} (retrying with backoff, next in {})",
-                              job.name, error, format_duration(retry));
+    logger("scheduler")
+        ->warn("collector {} failed: {} (retrying with backoff, next in {})", job.name, error,
+               format_duration(retry));
   } else {
-    logger("scheduler")->debug("collector {} still failing ({} in a row): {}", job.name,
-                               job.failures, error);
+    logger("scheduler")
+        ->debug("collector {} still failing ({} in a row): {}", job.name, job.failures, error);
   }
   job.healthy = false;
 }
@@ -201,9 +203,8 @@ void Scheduler::publish(const Job& job, std::optional<MetricFamilies> families) 
 }
 
 void Scheduler::apply(std::vector<SnapshotStore::Update> updates) {
-  asio::post(store_strand_, [this, updates = std::move(updates)]() mutable {
-    store_.apply(std::move(updates));
-  });
+  asio::post(store_strand_,
+             [this, updates = std::move(updates)]() mutable { store_.apply(std::move(updates)); });
 }
 
 MetricFamilies Scheduler::status_families() const {
@@ -212,10 +213,10 @@ MetricFamilies Scheduler::status_families() const {
     const Labels labels{{"collector", job->name}};
     if (job->healthy.has_value()) {
       set.gauge("llmon_collector_success",
-                "1 when the collector's last run succeeded, 0 when it failed or timed out.",
-                labels, *job->healthy ? 1.0 : 0.0);
-      set.gauge("llmon_collector_duration_seconds", "Duration of the collector's last run.",
-                labels, job->last_duration);
+                "1 when the collector's last run succeeded, 0 when it failed or timed out.", labels,
+                *job->healthy ? 1.0 : 0.0);
+      set.gauge("llmon_collector_duration_seconds", "Duration of the collector's last run.", labels,
+                job->last_duration);
     }
     set.gauge("llmon_collector_last_success_timestamp_seconds",
               "Unix time of the collector's last successful run.", labels, job->last_success);

@@ -13,11 +13,11 @@ namespace llmon {
 namespace {
 
 bool label_values_less(const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
-  return std::lexicographical_compare(
-      a.label.begin(), a.label.end(), b.label.begin(), b.label.end(),
-      [](const auto& x, const auto& y) {
-        return std::tie(x.name, x.value) < std::tie(y.name, y.value);
-      });
+  return std::lexicographical_compare(a.label.begin(), a.label.end(), b.label.begin(),
+                                      b.label.end(), [](const auto& x, const auto& y) {
+                                        return std::tie(x.name, x.value) <
+                                               std::tie(y.name, y.value);
+                                      });
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ class SnapshotStore {
       std::make_shared<const std::map<std::string, MetricFamilies>>();
   std::uint64_t generation_ = 0;
 
-  std::mutex render_mutex_;          // one render at a time; never held by scrapes
+  std::mutex render_mutex_;           // one render at a time; never held by scrapes
   mutable std::mutex current_mutex_;  // guards current_ only (held for a pointer copy)
   SnapshotPtr current_;
 };

@@ -29,9 +29,9 @@ constexpr int kSettleSamples = 2;
 
 class BenchCollector final : public Collector {
  public:
-  BenchCollector(BenchConfig bench, OllamaConfig instance, OllamaAddress address,
-                 Services services, std::shared_ptr<BaselineStore> baselines,
-                 std::vector<PreparedPrompt> prompts, Duration sample_interval)
+  BenchCollector(BenchConfig bench, OllamaConfig instance, OllamaAddress address, Services services,
+                 std::shared_ptr<BaselineStore> baselines, std::vector<PreparedPrompt> prompts,
+                 Duration sample_interval)
       : bench_(std::move(bench)),
         instance_(std::move(instance)),
         address_(std::move(address)),
@@ -63,8 +63,8 @@ class BenchCollector final : public Collector {
       client_ = HttpClient::create(ctx.io.get_executor(), address_.host, address_.port,
                                    static_cast<std::size_t>(instance_.max_body_bytes));
     }
-    cycle_ = std::make_shared<Cycle>(Cycle{ctx, std::move(done), {}, 0, 0,
-                                           Clock::now() + kWaitForFirstPoll, false});
+    cycle_ = std::make_shared<Cycle>(
+        Cycle{ctx, std::move(done), {}, 0, 0, Clock::now() + kWaitForFirstPoll, false});
     timer_ = std::make_shared<asio::steady_timer>(ctx.io);
     wait_for_poll(cycle_);
   }
@@ -246,9 +246,9 @@ std::vector<std::unique_ptr<Collector>> make_bench_collectors(const Config& conf
                                                               Services& services) {
   std::vector<std::unique_ptr<Collector>> out;
   if (!config.bench.enabled) return out;
-  auto baselines = std::make_shared<BaselineStore>(
-      config.bench.state_dir / "bench_baseline.json",
-      static_cast<std::size_t>(config.bench.baseline_runs));
+  auto baselines =
+      std::make_shared<BaselineStore>(config.bench.state_dir / "bench_baseline.json",
+                                      static_cast<std::size_t>(config.bench.baseline_runs));
   if (auto warning = baselines->load()) {
     logger("bench")->warn("ignoring the benchmark baselines: {}", *warning);
   }
@@ -260,9 +260,8 @@ std::vector<std::unique_ptr<Collector>> make_bench_collectors(const Config& conf
     }
     auto address = parse_ollama_address(o.url);
     if (!address) continue;
-    out.push_back(std::make_unique<BenchCollector>(config.bench, o, *address, services,
-                                                   baselines, prompts,
-                                                   config.gpu.sample_interval));
+    out.push_back(std::make_unique<BenchCollector>(config.bench, o, *address, services, baselines,
+                                                   prompts, config.gpu.sample_interval));
   }
   return out;
 }

@@ -82,10 +82,10 @@ MetricFamilies BenchState::families() const {
       set.gauge("llmon_bench_last_ttft_seconds",
                 "Time to first token of the last run, measured by llmon from sending the request.",
                 l, m.ttft_seconds);
-      set.gauge("llmon_bench_last_load_duration_seconds",
-                "Model load time in the last run (0 when the model was already loaded).", l,
-                m.done ? std::optional<double>(seconds(m.load_duration_ns).value_or(0))
-                       : std::nullopt);
+      set.gauge(
+          "llmon_bench_last_load_duration_seconds",
+          "Model load time in the last run (0 when the model was already loaded).", l,
+          m.done ? std::optional<double>(seconds(m.load_duration_ns).value_or(0)) : std::nullopt);
       set.gauge("llmon_bench_last_total_duration_seconds",
                 "Ollama's total_duration of the last run.", l, seconds(m.total_duration_ns));
       set.gauge("llmon_bench_last_queue_seconds",
@@ -125,12 +125,11 @@ MetricFamilies BenchState::families() const {
               s.regression);
   }
   for (const auto& [key, tps] : concurrent_) {
-    set.gauge("llmon_bench_concurrent_eval_tokens_per_second",
-              "Aggregate generation speed of `concurrency` identical requests sent at once.",
-              {{"ollama", instance_},
-               {"model", key.first},
-               {"concurrency", std::to_string(key.second)}},
-              tps);
+    set.gauge(
+        "llmon_bench_concurrent_eval_tokens_per_second",
+        "Aggregate generation speed of `concurrency` identical requests sent at once.",
+        {{"ollama", instance_}, {"model", key.first}, {"concurrency", std::to_string(key.second)}},
+        tps);
   }
   return set.take();
 }

@@ -74,37 +74,39 @@ void run_prompt(const std::shared_ptr<HttpClient>& client, const Target& target,
   const auto start = Clock::now();
   auto measurer = std::make_shared<StreamMeasurer>(start);
   auto gpu_before = read_gpu(gpu);
-  auto consumer = [measurer](std::string_view piece) { return measurer->feed(piece, Clock::now()); };
-  client->stream(
-      {"POST", api_path(prepared.prompt), body}, timeout, consumer,
-      [measurer, start, gpu, gpu_before, timeout, expect = prepared.expect,
-       done = std::move(done)](Expected<HttpResponse> response) {
-        RunResult r;
-        r.measurement = measurer->finish();
-        r.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        r.finished_at = unix_now();
-        correlate(gpu_before, read_gpu(gpu), r);
-        if (!response) {
-          const bool timed_out = response.error().message.find("timed out") != std::string::npos;
-          r.outcome = timed_out ? Outcome::kTimeout : Outcome::kError;
-          r.error = response.error().message;
-        } else if (response->status != 200) {
-          r.outcome = Outcome::kError;
-          r.error = "HTTP " + std::to_string(response->status) + ": " +
-                    r.measurement.response_text.substr(0, 200);
-        } else if (r.measurement.error) {
-          r.outcome = Outcome::kError;
-          r.error = *r.measurement.error;
-        } else if (expect && !std::regex_search(r.measurement.response_text, *expect)) {
-          r.outcome = Outcome::kMismatch;
-          r.correct = false;
-          r.error = "the answer does not match expect";
-        } else {
-          r.outcome = Outcome::kOk;
-          if (expect) r.correct = true;
-        }
-        done(std::move(r));
-      });
+  auto consumer = [measurer](std::string_view piece) {
+    return measurer->feed(piece, Clock::now());
+  };
+  client->stream({"POST", api_path(prepared.prompt), body}, timeout, consumer,
+                 [measurer, start, gpu, gpu_before, timeout, expect = prepared.expect,
+                  done = std::move(done)](Expected<HttpResponse> response) {
+                   RunResult r;
+                   r.measurement = measurer->finish();
+                   r.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+                   r.finished_at = unix_now();
+                   correlate(gpu_before, read_gpu(gpu), r);
+                   if (!response) {
+                     const bool timed_out =
+                         response.error().message.find("timed out") != std::string::npos;
+                     r.outcome = timed_out ? Outcome::kTimeout : Outcome::kError;
+                     r.error = response.error().message;
+                   } else if (response->status != 200) {
+                     r.outcome = Outcome::kError;
+                     r.error = "HTTP " + std::to_string(response->status) + ": " +
+                               r.measurement.response_text.substr(0, 200);
+                   } else if (r.measurement.error) {
+                     r.outcome = Outcome::kError;
+                     r.error = *r.measurement.error;
+                   } else if (expect && !std::regex_search(r.measurement.response_text, *expect)) {
+                     r.outcome = Outcome::kMismatch;
+                     r.correct = false;
+                     r.error = "the answer does not match expect";
+                   } else {
+                     r.outcome = Outcome::kOk;
+                     if (expect) r.correct = true;
+                   }
+                   done(std::move(r));
+                 });
 }
 
 void run_concurrent(boost::asio::io_context& io, const std::string& host, std::uint16_t port,

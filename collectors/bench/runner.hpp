@@ -32,7 +32,7 @@ struct RunResult {
   Measurement measurement;
   std::optional<bool> correct;  // when the prompt has `expect` and an answer arrived
   double wall_seconds = 0;
-  double finished_at = 0;  // unix seconds
+  double finished_at = 0;                // unix seconds
   std::optional<double> gpu_busy_ratio;  // average over the run, busiest GPU
   std::optional<double> energy_joules;   // all GPUs
   std::optional<double> joules_per_token;
@@ -62,6 +62,5 @@ void run_concurrent(boost::asio::io_context& io, const std::string& host, std::u
                     std::size_t max_body, const Target& target, const PreparedPrompt& prompt,
                     std::size_t n, Duration timeout, std::mt19937_64& rng,
                     std::function<void(std::optional<double>)> done);
-
 
 }  // namespace llmon::bench

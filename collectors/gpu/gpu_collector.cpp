@@ -85,8 +85,8 @@ void GpuMonitor::ensure_backend_locked() {
       const std::size_t n = rocm.value()->read_fast().size();
       if (n > 0) {
         backend_ = std::move(rocm).value();
-        logger("gpu")->info("using the rocm_smi backend ({}): {} GPU(s)",
-                            config_.rocm_smi_library, n);
+        logger("gpu")->info("using the rocm_smi backend ({}): {} GPU(s)", config_.rocm_smi_library,
+                            n);
         return;
       }
       rocm_reason = "rocm_smi reports no GPU";
@@ -168,8 +168,8 @@ std::vector<GpuCounters> GpuMonitor::counters() const {
   for (std::size_t i = 0; i < order_.size(); ++i) {
     auto it = integrators_.find(order_[i]);
     if (it == integrators_.end()) continue;
-    out.push_back({std::to_string(i), order_[i], it->second.busy_seconds,
-                   it->second.energy_joules});
+    out.push_back(
+        {std::to_string(i), order_[i], it->second.busy_seconds, it->second.energy_joules});
   }
   return out;
 }

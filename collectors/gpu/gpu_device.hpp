@@ -37,7 +37,7 @@ struct GpuDevice {
   std::optional<double> sclk_hertz;
   std::optional<double> mclk_hertz;
   std::optional<double> fan_rpm;
-  std::optional<double> fan_speed_ratio;     // 0..1 (pwm1 / 255)
+  std::optional<double> fan_speed_ratio;         // 0..1 (pwm1 / 255)
   std::optional<std::string> performance_level;  // "auto", "manual", "high", ...
 };
 

@@ -26,8 +26,8 @@ MetricFamilies gpu_families(const std::vector<GpuDevice>& devices, const std::st
     for (const MemoryPool& p : d.memory) {
       const Labels pl{{"gpu", gpu}, {"pool", p.pool}};
       set.gauge("llmon_gpu_memory_used_bytes",
-                "GPU memory in use per pool (vram, vis_vram, gtt); on APUs models live in gtt.",
-                pl, p.used_bytes);
+                "GPU memory in use per pool (vram, vis_vram, gtt); on APUs models live in gtt.", pl,
+                p.used_bytes);
       set.gauge("llmon_gpu_memory_total_bytes", "GPU memory size per pool (vram, vis_vram, gtt).",
                 pl, p.total_bytes);
     }

@@ -21,8 +21,7 @@ class HostCollector final : public Collector {
     if (!file.ok()) throw std::runtime_error(file.error);
     const auto fields = host::parse_meminfo(file.content);
     if (fields.empty()) {
-      throw std::runtime_error((config_.procfs_root / "meminfo").string() +
-                               ": no parsable fields");
+      throw std::runtime_error((config_.procfs_root / "meminfo").string() + ": no parsable fields");
     }
     auto get = [&](const char* key) -> std::optional<double> {
       auto it = fields.find(key);
@@ -35,8 +34,7 @@ class HostCollector final : public Collector {
     set.gauge("llmon_host_memory_available_bytes",
               "Host memory available for new allocations without swapping (MemAvailable).", {},
               get("MemAvailable"));
-    set.gauge("llmon_host_swap_total_bytes", "Total swap space (SwapTotal).", {},
-              get("SwapTotal"));
+    set.gauge("llmon_host_swap_total_bytes", "Total swap space (SwapTotal).", {}, get("SwapTotal"));
     set.gauge("llmon_host_swap_free_bytes", "Unused swap space (SwapFree).", {}, get("SwapFree"));
     return set.take();
   }

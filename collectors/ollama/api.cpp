@@ -1,7 +1,7 @@
 #include "collectors/ollama/api.hpp"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <limits>
 
@@ -133,8 +133,7 @@ Expected<const json::array*> models_array(const json::value& doc, std::string_vi
 }
 
 template <typename Model, typename Fill>
-Expected<std::vector<Model>> parse_models(std::string_view text, std::string_view what,
-                                          Fill fill) {
+Expected<std::vector<Model>> parse_models(std::string_view text, std::string_view what, Fill fill) {
   auto doc = parse_document(text, what);
   if (!doc) return doc.error();
   auto arr = models_array(*doc, what);

@@ -14,11 +14,11 @@ namespace llmon::ollama {
 
 struct ModelDetails {
   std::string parent_model;
-  std::string format;              // "gguf"
-  std::string family;              // "qwen3moe"
+  std::string format;                 // "gguf"
+  std::string family;                 // "qwen3moe"
   std::vector<std::string> families;  // may be null in the API: then empty
-  std::string parameter_size;      // "30.5B"
-  std::string quantization_level;  // "Q8_0"
+  std::string parameter_size;         // "30.5B"
+  std::string quantization_level;     // "Q8_0"
 };
 
 // One entry of /api/ps: a model loaded in memory.
@@ -29,7 +29,7 @@ struct LoadedModel {
   std::int64_t size = 0;                  // bytes: weights + KV cache + compute graph; 0 = unknown
   std::optional<std::int64_t> size_vram;  // bytes on the GPU
   ModelDetails details;
-  std::optional<double> expires_at;       // unix seconds; absent when missing or zero time
+  std::optional<double> expires_at;            // unix seconds; absent when missing or zero time
   std::optional<std::int64_t> context_length;  // recent servers only
 };
 

@@ -9,8 +9,10 @@ MetricFamilies ollama_families(const PollResult& poll,
                                const std::map<std::string, ModelCounters>& counters, double now) {
   FamilySet set;
   const Labels inst{{"ollama", poll.instance}};
-  set.gauge("llmon_ollama_up", "1 when the Ollama instance answered /api/version, /api/ps and "
-            "/api/tags with valid documents.", inst, poll.up ? 1.0 : 0.0);
+  set.gauge("llmon_ollama_up",
+            "1 when the Ollama instance answered /api/version, /api/ps and "
+            "/api/tags with valid documents.",
+            inst, poll.up ? 1.0 : 0.0);
   if (poll.process) {
     const auto& p = *poll.process;
     set.gauge("llmon_ollama_process_resident_memory_bytes",
@@ -42,8 +44,7 @@ MetricFamilies ollama_families(const PollResult& poll,
     if (m.size > 0) size = static_cast<double>(m.size);
     if (m.size_vram) vram = static_cast<double>(*m.size_vram);
     if (m.size > 0 && m.size_vram) {
-      ratio = std::clamp(static_cast<double>(*m.size_vram) / static_cast<double>(m.size), 0.0,
-                         1.0);
+      ratio = std::clamp(static_cast<double>(*m.size_vram) / static_cast<double>(m.size), 0.0, 1.0);
     }
     if (m.context_length) context = static_cast<double>(*m.context_length);
     if (m.expires_at) {
@@ -57,8 +58,8 @@ MetricFamilies ollama_families(const PollResult& poll,
               "Share of the model on the GPU (vram / size): below 1 means partly on the CPU, 0 "
               "CPU only.",
               ml, ratio);
-    set.gauge("llmon_ollama_model_context_length", "Context length the model was loaded with.",
-              ml, context);
+    set.gauge("llmon_ollama_model_context_length", "Context length the model was loaded with.", ml,
+              context);
     set.gauge("llmon_ollama_model_expiry_timestamp_seconds",
               "When Ollama will unload the model (unix seconds); +Inf when pinned.", ml, expiry);
   }

@@ -5,8 +5,8 @@
 #include "collectors/ollama/families.hpp"
 #include "collectors/ollama/process_discovery.hpp"
 #include "collectors/ollama/registry.hpp"
-#include "common/http_client.hpp"
 #include "common/clock.hpp"
+#include "common/http_client.hpp"
 #include "common/log.hpp"
 #include "common/ollama_url.hpp"
 
@@ -153,8 +153,8 @@ std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& con
     auto address = parse_ollama_address(o.url);
     if (!address) continue;  // the configuration was validated; this cannot happen
     services.ollama->declare(o.name, *address);
-    out.push_back(std::make_unique<OllamaCollector>(o, *address, config.host.procfs_root,
-                                                    services.ollama));
+    out.push_back(
+        std::make_unique<OllamaCollector>(o, *address, config.host.procfs_root, services.ollama));
   }
   return out;
 }

@@ -71,8 +71,8 @@ Expected<double> parse_rfc3339(std::string_view text) {
   }
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (year < 1 || month < 1 || month > 12 || day < 1 ||
-      day > kDays[month - 1] + (month == 2 && is_leap(year) ? 1 : 0) || hour > 23 ||
-      minute > 59 || second > 60) {
+      day > kDays[month - 1] + (month == 2 && is_leap(year) ? 1 : 0) || hour > 23 || minute > 59 ||
+      second > 60) {
     return bad("field out of range");
   }
   double fraction = 0;
@@ -102,10 +102,9 @@ Expected<double> parse_rfc3339(std::string_view text) {
     return bad("expected a zone (Z or ±hh:mm)");
   }
   if (!c.done()) return bad("unexpected characters after the zone");
-  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month),
-                                            static_cast<unsigned>(day));
-  const std::int64_t seconds =
-      days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  const std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
   return static_cast<double>(seconds) + fraction;
 }
 

@@ -73,7 +73,8 @@ std::optional<std::uint64_t> parse_max_open_files(std::string_view text) {
   const auto at = text.find("Max open files");
   if (at == std::string_view::npos) return std::nullopt;
   const auto eol = text.find('\n', at);
-  const auto f = split_ws(text.substr(at + 14, eol == std::string_view::npos ? eol : eol - at - 14));
+  const auto f =
+      split_ws(text.substr(at + 14, eol == std::string_view::npos ? eol : eol - at - 14));
   if (f.empty()) return std::nullopt;
   return to_u64(f[0]);
 }

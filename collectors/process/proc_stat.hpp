@@ -10,7 +10,7 @@
 namespace llmon::proc {
 
 struct PidStat {
-  std::string comm;              // executable name, as in /proc/<pid>/comm (max 15 chars)
+  std::string comm;  // executable name, as in /proc/<pid>/comm (max 15 chars)
   char state = '?';
   std::uint64_t utime_ticks = 0;
   std::uint64_t stime_ticks = 0;

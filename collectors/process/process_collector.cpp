@@ -17,12 +17,11 @@ class ProcessCollector final : public Collector {
   CollectResult collect() override {
     const proc::ProcessUsage u = proc::read_process_usage(root_, "self");
     FamilySet set;
-    set.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                {}, u.cpu_seconds);
+    set.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", {},
+                u.cpu_seconds);
     set.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", {},
               u.resident_bytes);
-    set.gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", {},
-              u.virtual_bytes);
+    set.gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", {}, u.virtual_bytes);
     set.gauge("process_start_time_seconds",
               "Start time of the process since unix epoch in seconds.", {}, u.start_time_seconds);
     set.gauge("process_open_fds", "Number of open file descriptors.", {}, u.open_fds);

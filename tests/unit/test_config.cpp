@@ -100,8 +100,7 @@ TEST_CASE("config: wrong types and ranges name the key, the expectation and the 
         std::string::npos);
   CHECK(error_of("gpu = 3\n") == "test.toml:1:7: gpu: expected a table, found integer 3");
   CHECK(error_of("[web]\nlisten = \"0.0.0.0\"\n").find("test.toml:2:10: web.listen:") == 0);
-  CHECK(error_of("[web]\nlisten = \"0.0.0.0:99999\"\n").find("web.listen:") !=
-        std::string::npos);
+  CHECK(error_of("[web]\nlisten = \"0.0.0.0:99999\"\n").find("web.listen:") != std::string::npos);
 }
 
 TEST_CASE("config: every error is reported, in document order") {

@@ -16,7 +16,6 @@ namespace {
 
 const std::filesystem::path kSysfs = LLMON_FIXTURES_DIR "/sysfs";
 
-
 GpuConfig config(const std::string& backend, const std::filesystem::path& root) {
   GpuConfig c;
   c.backend = backend;
@@ -56,7 +55,8 @@ TEST_CASE("gpu collector: an explicit backend that cannot start is an error") {
 }
 
 TEST_CASE("gpu collector: explicit sysfs with no AMD card is 0 devices, not an error") {
-  std::filesystem::create_directories(std::filesystem::temp_directory_path() / "llmon-s2/class/drm");
+  std::filesystem::create_directories(std::filesystem::temp_directory_path() /
+                                      "llmon-s2/class/drm");
   gpu::GpuMonitor empty(config("sysfs", std::filesystem::temp_directory_path() / "llmon-s2"));
   CHECK(has(render(empty.collect_full()), "llmon_gpu_devices{backend=\"sysfs\"} 0"));
 }

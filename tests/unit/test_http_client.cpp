@@ -61,8 +61,9 @@ class ScriptedServer {
       // Bodies in these tests are small and announced with Content-Length.
       if (auto cl = head.find("Content-Length: "); cl != std::string::npos) {
         const std::size_t len = std::stoul(head.substr(cl + 16));
-        if (buffer.size() < len) asio::read(socket, asio::dynamic_buffer(buffer),
-                                            asio::transfer_exactly(len - buffer.size()), ec);
+        if (buffer.size() < len)
+          asio::read(socket, asio::dynamic_buffer(buffer),
+                     asio::transfer_exactly(len - buffer.size()), ec);
         head += buffer.substr(0, len);
         buffer.erase(0, len);
       }
@@ -143,9 +144,8 @@ TEST_CASE("http client: the body limit holds") {
   Client c(server.port(), 1 << 20);
   auto r = c.get("/api/tags");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().message ==
-        "GET http://127.0.0.1:" + std::to_string(server.port()) +
-            "/api/tags: response body larger than 1048576 bytes");
+  CHECK(r.error().message == "GET http://127.0.0.1:" + std::to_string(server.port()) +
+                                 "/api/tags: response body larger than 1048576 bytes");
 }
 
 TEST_CASE("http client: a hanging server is cut at the deadline") {
@@ -202,8 +202,9 @@ TEST_CASE("http client: redirects are returned, not followed; garbage is an erro
 
 TEST_CASE("http client: a streamed body reaches the consumer piece by piece, and can stop it") {
   ScriptedServer server([](tcp::socket& s, const std::string& req, int) {
-    send(s, "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
-            "Transfer-Encoding: chunked\r\n\r\n");
+    send(s,
+         "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 5; ++i) {
       const std::string line = "{\"response\":\"t" + std::to_string(i) + "\",\"done\":false}\n";
       char size[16];
@@ -221,13 +222,14 @@ TEST_CASE("http client: a streamed body reaches the consumer piece by piece, and
   std::string received;
   int pieces = 0;
   std::optional<Expected<HttpResponse>> done;
-  client->stream({"POST", "/api/generate", R"({"model":"m"})"}, 2s,
-                 [&](std::string_view piece) {
-                   received += piece;
-                   ++pieces;
-                   return true;
-                 },
-                 [&](Expected<HttpResponse> r) { done = r; });
+  client->stream(
+      {"POST", "/api/generate", R"({"model":"m"})"}, 2s,
+      [&](std::string_view piece) {
+        received += piece;
+        ++pieces;
+        return true;
+      },
+      [&](Expected<HttpResponse> r) { done = r; });
   io.run();
   REQUIRE(done.has_value());
   REQUIRE(done->ok());
@@ -239,12 +241,13 @@ TEST_CASE("http client: a streamed body reaches the consumer piece by piece, and
   // A consumer that has enough stops the stream (the connection is closed).
   std::string first;
   done.reset();
-  client->stream({"POST", "/api/generate", "{}"}, 2s,
-                 [&](std::string_view piece) {
-                   first += piece;
-                   return false;
-                 },
-                 [&](Expected<HttpResponse> r) { done = r; });
+  client->stream(
+      {"POST", "/api/generate", "{}"}, 2s,
+      [&](std::string_view piece) {
+        first += piece;
+        return false;
+      },
+      [&](Expected<HttpResponse> r) { done = r; });
   io.restart();
   io.run();
   REQUIRE(done.has_value());

@@ -31,7 +31,6 @@ const char* kPs = R"({"models":[
   "details":{},"expires_at":"2026-11-23T16:00:00.5-05:30","size_vram":1000000000}
 ]})";
 
-
 }  // namespace
 
 TEST_CASE("ollama api: /api/ps with real-world oddities") {
@@ -110,10 +109,10 @@ TEST_CASE("ollama api: RFC 3339 times") {
   CHECK(*parse_rfc3339("2024-06-04T14:38:31.83753-07:00") == doctest::Approx(1717537111.83753));
   CHECK(*parse_rfc3339("0001-01-01T00:00:00Z") == -62135596800.0);
   CHECK(*parse_rfc3339("2318-03-01T00:00:00Z") == doctest::Approx(10986883200.0));
-  for (const char* bad : {"", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
-                          "2024-01-01T00:00:00", "2024-01-01T00:00:00.Z",
-                          "2024-01-01T00:00:00.1234567890Z", "2024-01-01T25:00:00Z",
-                          "2024-01-01T00:00:00+0100", "2024-01-01T00:00:00Zjunk"}) {
+  for (const char* bad :
+       {"", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2024-01-01T00:00:00",
+        "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00.1234567890Z", "2024-01-01T25:00:00Z",
+        "2024-01-01T00:00:00+0100", "2024-01-01T00:00:00Zjunk"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_rfc3339(bad).ok());
   }
@@ -172,12 +171,17 @@ TEST_CASE("ollama families: ratios, +Inf for pinned models, absent values") {
   CHECK(has(text, "llmon_ollama_up{ollama=\"box\"} 1"));
   CHECK(has(text, "llmon_ollama_info{ollama=\"box\",version=\"0.12.11\"} 1"));
   CHECK(has(text, "llmon_ollama_models_loaded{ollama=\"box\"} 3"));
-  CHECK(has(text, "llmon_ollama_model_gpu_ratio{model=\"qwen3-coder:30b-a3b-q8_0\",ollama=\"box\"} 1\n"));
+  CHECK(has(text,
+            "llmon_ollama_model_gpu_ratio{model=\"qwen3-coder:30b-a3b-q8_0\",ollama=\"box\"} 1\n"));
   CHECK(has(text, "llmon_ollama_model_gpu_ratio{model=\"llama3.2:3b\",ollama=\"box\"} 0.25\n"));
   CHECK_FALSE(has(text, "llmon_ollama_model_gpu_ratio{model=\"hf.co"));  // size 0: unknown
   CHECK_FALSE(has(text, "llmon_ollama_model_size_bytes{model=\"hf.co"));
-  CHECK(has(text, "llmon_ollama_model_expiry_timestamp_seconds{model=\"hf.co/org/Repo-GGUF:Q4_K_M\",ollama=\"box\"} +Inf"));
-  CHECK(has(text, "llmon_ollama_model_context_length{model=\"qwen3-coder:30b-a3b-q8_0\",ollama=\"box\"} 262144"));
+  CHECK(has(text,
+            "llmon_ollama_model_expiry_timestamp_seconds{model=\"hf.co/org/"
+            "Repo-GGUF:Q4_K_M\",ollama=\"box\"} +Inf"));
+  CHECK(has(text,
+            "llmon_ollama_model_context_length{model=\"qwen3-coder:30b-a3b-q8_0\",ollama=\"box\"} "
+            "262144"));
   CHECK_FALSE(has(text, "llmon_ollama_model_context_length{model=\"hf.co"));
   CHECK(has(text, "digest=\"06f9a4a6c8d1\""));
   CHECK(has(text, "llmon_ollama_models_available{ollama=\"box\"} 0"));

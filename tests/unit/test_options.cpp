@@ -6,8 +6,8 @@ using namespace llmon;
 using Cmd = Options::Command;
 
 TEST_CASE("command line: serve with every option, both spellings") {
-  auto o = parse_options({"serve", "--config", "/etc/x.toml", "--listen=127.0.0.1:1",
-                          "--log-level", "debug"});
+  auto o = parse_options(
+      {"serve", "--config", "/etc/x.toml", "--listen=127.0.0.1:1", "--log-level", "debug"});
   REQUIRE(o.ok());
   CHECK(o->command == Cmd::kServe);
   CHECK(*o->config_path == "/etc/x.toml");
@@ -31,8 +31,7 @@ TEST_CASE("command line: mistakes are errors naming the culprit") {
   CHECK(parse_options({"--verbose"}).error().message == "unknown option '--verbose'");
   CHECK(parse_options({"serve", "--lisen", "x"}).error().message.find("'--lisen'") !=
         std::string::npos);
-  CHECK(parse_options({"serve", "--config"}).error().message ==
-        "option --config needs a value");
+  CHECK(parse_options({"serve", "--config"}).error().message == "option --config needs a value");
   CHECK_FALSE(parse_options({"check-config"}).ok());
   CHECK_FALSE(parse_options({"check-config", "a", "b"}).ok());
   CHECK_FALSE(parse_options({"collect", "--listen", "x"}).ok());

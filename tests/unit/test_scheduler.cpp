@@ -40,8 +40,7 @@ class ScriptedCollector : public Collector {
 
 struct Harness {
   boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
-      io.get_executor()};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   boost::asio::thread_pool pool{3};
   SnapshotStore store;
   Scheduler scheduler{io, pool, store};
@@ -103,9 +102,8 @@ TEST_CASE("scheduler: a failing collector withdraws its series, others carry on,
   auto bad = std::make_shared<ScriptedCollector>("bad", 20ms, 1s);
   auto good = std::make_shared<ScriptedCollector>("good", 20ms, 1s);
   h.start({bad, good});
-  REQUIRE(h.wait_for([](const std::string& t) {
-    return Harness::has(t, "llmon_test_value{source=\"bad\"}");
-  }));
+  REQUIRE(h.wait_for(
+      [](const std::string& t) { return Harness::has(t, "llmon_test_value{source=\"bad\"}"); }));
   bad->fail = true;
   CHECK(h.wait_for([](const std::string& t) {
     return Harness::has(t, "llmon_collector_success{collector=\"bad\"} 0") &&
@@ -113,8 +111,8 @@ TEST_CASE("scheduler: a failing collector withdraws its series, others carry on,
            Harness::has(t, "llmon_collector_success{collector=\"good\"} 1");
   }));
   // The last success timestamp survives a failure: it says when data was last good.
-  CHECK(Harness::has(h.text(),
-                     "llmon_collector_last_success_timestamp_seconds{collector=\"bad\"}"));
+  CHECK(
+      Harness::has(h.text(), "llmon_collector_last_success_timestamp_seconds{collector=\"bad\"}"));
   bad->fail = false;
   CHECK(h.wait_for([](const std::string& t) {
     return Harness::has(t, "llmon_collector_success{collector=\"bad\"} 1") &&
@@ -142,9 +140,8 @@ TEST_CASE("scheduler: replacing the collector set drops the old series") {
   Harness h;
   auto old_c = std::make_shared<ScriptedCollector>("old", 20ms, 1s);
   h.start({old_c});
-  REQUIRE(h.wait_for([](const std::string& t) {
-    return Harness::has(t, "llmon_test_value{source=\"old\"}");
-  }));
+  REQUIRE(h.wait_for(
+      [](const std::string& t) { return Harness::has(t, "llmon_test_value{source=\"old\"}"); }));
   auto new_c = std::make_shared<ScriptedCollector>("new", 20ms, 1s);
   boost::asio::post(h.io, [&] { h.scheduler.start({new_c}); });
   CHECK(h.wait_for([](const std::string& t) {
