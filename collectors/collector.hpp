@@ -30,6 +30,9 @@ struct CollectResult {
 struct RunContext {
   boost::asio::io_context& io;
   boost::asio::thread_pool& pool;
+  // Publishes families before the run ends (a benchmark cycle can take minutes); call it on the
+  // io thread. Ignored once the run is replaced or timed out. May be empty (llmon collect).
+  std::function<void(MetricFamilies)> publish_partial;
 };
 
 class Collector {

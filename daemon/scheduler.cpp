@@ -108,7 +108,13 @@ void Scheduler::run(const std::shared_ptr<Job>& job) {
   };
   if (job->collector->is_async()) {
     try {
-      job->collector->async_collect(RunContext{io_, pool_}, finish);
+      auto partial = [this, job, run_id](MetricFamilies families) {
+        if (!job->active || job->run_id != run_id || job->timed_out || !job->running) return;
+        std::vector<SnapshotStore::Update> updates;
+        updates.emplace_back(job->name, std::move(families));
+        apply(std::move(updates));
+      };
+      job->collector->async_collect(RunContext{io_, pool_, partial}, finish);
     } catch (...) {
       finish(std::current_exception(), {});
     }

@@ -146,6 +146,7 @@ class BenchCollector final : public Collector {
                  log_change(pm.model, prompt, r);
                  if (c->prompt == 0) first_ok_ = r.outcome == Outcome::kOk;
                  state_.record(pm.model, prompt, r);
+                 if (c->ctx.publish_partial) c->ctx.publish_partial(state_.families());
                  next(c);
                });
   }

@@ -35,8 +35,12 @@ write_config 'models = ["qwen3-coder:30b-a3b-q8_0", "llama3.2:3b", "gpt-oss:20b"
 concurrency = 2'
 start_llmon --config "$WORK/llmon.toml"
 Q='model="qwen3-coder:30b-a3b-q8_0",ollama="a"'
-check "a cycle completes and counts ok runs" \
-  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"documentation\",result=\"ok\"\} 1$" 30
+check "the first results appear" \
+  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"binary_search\",result=\"ok\"\} 1$" 30
+check "the first cycle ends (the last model's last prompt is counted)" \
+  wait_metrics '^llmon_bench_runs_total\{model="gpt-oss:20b",ollama="a",prompt="documentation",result="skipped_not_loaded"\} 1$' 30
+wait_file() { for _ in $(seq 1 100); do [[ -s "$1" ]] && return 0; sleep 0.1; done; return 1; }
+check "the baseline file is written at the end of the cycle" wait_file "$WORK/state/bench_baseline.json"
 scrape > "$WORK/m.prom"
 check "promtool check metrics is clean" promtool_clean "$WORK/m.prom"
 check "generation speed comes from Ollama's timings (fake: 400 tokens/s)" \
@@ -69,7 +73,6 @@ check "every prompt starts with a nonce and all are distinct" \
        -eq "$(jq '[.[] | select(.body.options.num_ctx != null or true)] | length' <<<"$gens")"
 check "no model was loaded, unloaded or reloaded" \
   test "$(fake_get a /_fake/stats | jq '[.models[] | .loads + .reloads + .unloads] | add')" -eq 0
-check "the baseline file was written" test -s "$WORK/state/bench_baseline.json"
 check "no temporary files are left in the state directory" \
   test "$(find "$WORK/state" -type f | wc -l)" -eq 1
 stop_llmon TERM

@@ -217,3 +217,29 @@ TEST_CASE("scheduler: an asynchronous run past its timeout is cancelled") {
   CHECK(h.wait_for([&](const std::string&) { return c->cancels >= 1; }));
   CHECK_FALSE(Harness::has(h.text(), "llmon_async_up"));
 }
+
+TEST_CASE("scheduler: partial results of a long asynchronous run are published at once") {
+  class Partial : public AsyncCollector {
+   public:
+    Partial() : AsyncCollector(400ms) { hang = true; }
+    void async_collect(RunContext ctx, Done done) override {
+      if (runs == 0) {  // only the first run: later runs must not republish during the check
+        FamilySet s;
+        s.gauge("llmon_partial", "test", {}, 1.0);
+        ctx.publish_partial(s.take());
+      }
+      AsyncCollector::async_collect(ctx, std::move(done));
+    }
+  };
+  Harness h;
+  auto c = std::make_shared<Partial>();
+  h.start({c});
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(h.wait_for([](const std::string& t) { return Harness::has(t, "llmon_partial 1"); }));
+  CHECK(std::chrono::steady_clock::now() - start < 300ms);
+  // When the run times out, what it published so far is withdrawn like any failed run's.
+  CHECK(h.wait_for([](const std::string& t) {
+    return Harness::has(t, "llmon_collector_success{collector=\"async\"} 0") &&
+           !Harness::has(t, "llmon_partial");
+  }));
+}
