@@ -89,6 +89,8 @@ json::value run_json(const ModelRuns::Run& run) {
                  {"eval_tokens_per_second", opt(x.eval_tokens_per_second())},
                  {"prompt_eval_tokens_per_second", opt(x.prompt_tokens_per_second())},
                  {"ttft_seconds", opt(x.ttft_seconds)},
+                 {"mean_chunk_gap_seconds", opt(x.mean_gap_seconds)},
+                 {"max_chunk_gap_seconds", opt(x.max_gap_seconds)},
                  {"queue_seconds", opt(x.queue_seconds())},
                  {"done_reason", x.done_reason},
                  {"wall_seconds", r.wall_seconds},

@@ -82,6 +82,12 @@ MetricFamilies BenchState::families() const {
       set.gauge("llmon_bench_last_ttft_seconds",
                 "Time to first token of the last run, measured by llmon from sending the request.",
                 l, m.ttft_seconds);
+      set.gauge("llmon_bench_last_mean_chunk_gap_seconds",
+                "Mean time between streamed token chunks in the last run (smoothness).", l,
+                m.mean_gap_seconds);
+      set.gauge("llmon_bench_last_max_chunk_gap_seconds",
+                "Longest pause between streamed token chunks in the last run (stalls).", l,
+                m.max_gap_seconds);
       set.gauge(
           "llmon_bench_last_load_duration_seconds",
           "Model load time in the last run (0 when the model was already loaded).", l,

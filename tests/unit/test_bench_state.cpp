@@ -32,6 +32,8 @@ RunResult ok_run(std::int64_t eval_count, std::int64_t eval_ns) {
   r.measurement.done = true;
   r.measurement.done_reason = "length";
   r.measurement.ttft_seconds = 0.3;
+  r.measurement.mean_gap_seconds = 0.02;
+  r.measurement.max_gap_seconds = 0.25;
   r.measurement.eval_count = eval_count;
   r.measurement.eval_duration_ns = eval_ns;
   r.measurement.prompt_eval_count = 40;
@@ -82,6 +84,8 @@ TEST_CASE("bench state: outcomes, last values, baseline and regression") {
   CHECK(has(text, "llmon_bench_last_prompt_eval_tokens_per_second" + l + "} 2000\n"));
   CHECK(has(text, "llmon_bench_last_load_duration_seconds" + l + "} 0\n"));  // omitted: loaded
   CHECK(has(text, "llmon_bench_last_correct" + l + "} 1\n"));
+  CHECK(has(text, "llmon_bench_last_max_chunk_gap_seconds" + l + "} 0.25\n"));
+  CHECK(has(text, "llmon_bench_last_mean_chunk_gap_seconds" + l + "} 0.02\n"));
   CHECK(has(text, "llmon_bench_last_done_reason_info{done_reason=\"length\",model=\"m\""));
   CHECK_FALSE(has(text, "llmon_bench_baseline_eval_tokens_per_second"));
   CHECK_FALSE(has(text, "llmon_bench_last_energy_joules_per_token"));  // no GPU power
