@@ -49,7 +49,7 @@ check "prompt speed likewise (fake: 2000 tokens/s)" \
   grep -Eq "^llmon_bench_last_prompt_eval_tokens_per_second\{$Q,prompt=\"binary_search\"\} (1999\.9|2000(\.0)?)[0-9]*$" "$WORK/m.prom"
 ttft="$(grep "^llmon_bench_last_ttft_seconds{$Q,prompt=\"binary_search\"}" "$WORK/m.prom" | awk '{print $2}')"
 check "time to first token within tolerance of the fake's 120 ms (got $ttft)" \
-  awk -v t="$ttft" 'BEGIN { exit !(t >= 0.12 && t < 0.4) }'
+  awk -v t="$ttft" 'BEGIN { exit !(t >= 0.12 && t < 1.0) }'
 check "a garbage answer is a mismatch, not ok" \
   grep -q '^llmon_bench_runs_total{model="llama3.2:3b",ollama="a",prompt="binary_search",result="mismatch"} 1$' "$WORK/m.prom"
 check "correctness is exported" grep -q "^llmon_bench_last_correct{$Q,prompt=\"bug_fix\"} 1$" "$WORK/m.prom"

@@ -123,15 +123,15 @@ TEST_CASE("scheduler: a failing collector withdraws its series, others carry on,
 TEST_CASE("scheduler: a run past its timeout fails at the deadline and never overlaps") {
   Harness h;
   auto slow = std::make_shared<ScriptedCollector>("slow", 10ms, 100ms);
-  slow->sleep_ms = 400;
+  slow->sleep_ms = 1500;
   const auto start = std::chrono::steady_clock::now();
   h.start({slow});
   CHECK(h.wait_for([](const std::string& t) {
     return Harness::has(t, "llmon_collector_success{collector=\"slow\"} 0");
   }));
   // Reported at the deadline, not when the stuck read finally returned.
-  CHECK(std::chrono::steady_clock::now() - start < 350ms);
-  std::this_thread::sleep_for(1s);
+  CHECK(std::chrono::steady_clock::now() - start < 1000ms);
+  std::this_thread::sleep_for(2s);
   CHECK(slow->max_concurrent == 1);
   CHECK_FALSE(Harness::has(h.text(), "llmon_test_value{source=\"slow\"}"));
 }
