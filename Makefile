@@ -49,9 +49,9 @@ bench: build ; bench/scrape_bench.sh --llmon $(BUILD_DIR)/llmon $(BENCH_ARGS)
 
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 format:
-	clang-format -i $(SOURCES)
+	@clang-format -i $(SOURCES)
 format-check:
-	clang-format --dry-run --Werror $(SOURCES)
+	@clang-format --dry-run --Werror $(SOURCES)
 
 clean:
 	rm -rf $(BUILD_DIR)
