@@ -1,6 +1,7 @@
 #include "common/http_client.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
@@ -18,6 +19,7 @@ using tcp = asio::ip::tcp;
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
+constexpr auto kPostIdleLimit = std::chrono::seconds(5);
 
 class BeastHttpClient final : public HttpClient {
  public:
@@ -28,6 +30,7 @@ class BeastHttpClient final : public HttpClient {
         port_(port),
         max_body_(max_body),
         resolver_(ex),
+        resolve_timer_(ex),
         stream_(ex) {}
 
   void request(HttpRequest req, Duration timeout, Handler done) override {
@@ -42,6 +45,7 @@ class BeastHttpClient final : public HttpClient {
     if (!done_) return;
     cancelled_ = true;
     resolver_.cancel();
+    resolve_timer_.cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
@@ -76,6 +80,12 @@ class BeastHttpClient final : public HttpClient {
     // A kept-alive connection may have been closed by the server meanwhile: one retry on a new
     // connection is safe for GET/HEAD, which have no side effects.
     retry_allowed_ = connected_ && request_.method != "POST";
+    // A POST is not retried (it may have started a generation), so it never goes out on a
+    // connection that idled long enough for the server or a proxy to have dropped it.
+    if (connected_ && request_.method == "POST" &&
+        std::chrono::steady_clock::now() - last_used_ > kPostIdleLimit) {
+      close();
+    }
     if (connected_) {
       write();
     } else {
@@ -85,8 +95,20 @@ class BeastHttpClient final : public HttpClient {
 
   void resolve() {
     auto self = shared_self();
+    // Name resolution is outside the stream's timer: give it the same deadline.
+    resolve_timer_.expires_at(deadline_);
+    resolve_timer_.async_wait([self](beast::error_code ec) {
+      if (!ec) {
+        self->resolve_timed_out_ = true;
+        self->resolver_.cancel();
+      }
+    });
+    resolve_timed_out_ = false;
     resolver_.async_resolve(host_, std::to_string(port_),
                             [self](beast::error_code ec, tcp::resolver::results_type results) {
+                              self->resolve_timer_.cancel();
+                              if (self->resolve_timed_out_) ec = beast::error::timeout;
+                              if (!ec && self->cancelled_) ec = asio::error::operation_aborted;
                               if (ec) return self->fail("cannot resolve " + self->host_, ec);
                               self->connect(results);
                             });
@@ -96,6 +118,7 @@ class BeastHttpClient final : public HttpClient {
     auto self = shared_self();
     stream_.expires_at(deadline_);
     stream_.async_connect(results, [self](beast::error_code ec, const tcp::endpoint&) {
+      if (!ec && self->cancelled_) ec = asio::error::operation_aborted;
       if (ec) return self->fail("cannot connect", ec);
       self->connected_ = true;
       self->stream_.socket().set_option(tcp::no_delay(true));
@@ -124,6 +147,7 @@ class BeastHttpClient final : public HttpClient {
     auto self = shared_self();
     stream_.expires_at(deadline_);
     http::async_write(stream_, http_request_, [self](beast::error_code ec, std::size_t) {
+      if (!ec && self->cancelled_) ec = asio::error::operation_aborted;
       if (ec) return self->fail_or_retry("cannot send the request", ec);
       self->read_header();
     });
@@ -132,6 +156,7 @@ class BeastHttpClient final : public HttpClient {
   void read_header() {
     auto self = shared_self();
     http::async_read_header(stream_, buffer_, *parser_, [self](beast::error_code ec, std::size_t) {
+      if (!ec && self->cancelled_) ec = asio::error::operation_aborted;
       if (ec) return self->fail_or_retry("no response", ec);
       self->received_any_ = true;
       const auto& head = self->parser_->get();
@@ -149,6 +174,7 @@ class BeastHttpClient final : public HttpClient {
     stream_.expires_at(deadline_);
     http::async_read_some(stream_, buffer_, *parser_, [self](beast::error_code ec, std::size_t) {
       if (ec == http::error::need_buffer) ec = {};
+      if (!ec && self->cancelled_) ec = asio::error::operation_aborted;
       if (ec) return self->fail("reading the response body", ec);
       const std::size_t n = sizeof self->chunk_ - self->parser_->get().body().size;
       if (n > 0) {
@@ -164,6 +190,7 @@ class BeastHttpClient final : public HttpClient {
   }
 
   void finish() {
+    last_used_ = std::chrono::steady_clock::now();
     if (!parser_->keep_alive()) close();
     complete(std::move(response_));
   }
@@ -226,6 +253,9 @@ class BeastHttpClient final : public HttpClient {
   std::uint16_t port_;
   std::size_t max_body_;
   tcp::resolver resolver_;
+  asio::steady_timer resolve_timer_;
+  bool resolve_timed_out_ = false;
+  std::chrono::steady_clock::time_point last_used_{};
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   bool connected_ = false;

@@ -65,7 +65,15 @@ class Daemon {
     log->info("llmon {} listening on {} ({})", kVersion, describe(server_->local_endpoint()),
               where.empty() ? "built-in defaults" : "configuration " + where);
     notify_systemd("READY=1\nSTATUS=serving on " + config_.web.listen);
-    io_.run();
+    // A bug that throws out of one handler must not take the daemon down: log it and go on.
+    for (;;) {
+      try {
+        io_.run();
+        break;
+      } catch (const std::exception& e) {
+        log->error("unexpected error on the network thread: {}", e.what());
+      }
+    }
     finish_workers();
     log->info("stopped");
     return 0;

@@ -47,7 +47,16 @@ class GpuSampler {
   GpuSampler(asio::io_context& io, asio::thread_pool& pool, const GpuConfig& config)
       : io_(io), pool_(pool), monitor_(std::make_shared<gpu::GpuMonitor>(config)), timer_(io) {}
   std::shared_ptr<gpu::GpuMonitor> monitor() const { return monitor_; }
-  void start() { tick(); }
+  // One full reading first: it picks the backend and the GPUs' order, which the counters the
+  // runs read are keyed by.
+  void start() {
+    try {
+      monitor_->collect_full();
+    } catch (const std::exception&) {
+      // No GPU data: runs simply report no energy.
+    }
+    tick();
+  }
   void stop() {
     stopped_ = true;
     timer_.cancel();

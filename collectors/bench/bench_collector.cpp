@@ -69,10 +69,13 @@ class BenchCollector final : public Collector {
     wait_for_poll(cycle_);
   }
 
+  // Stops the cycle: pending requests (the concurrent ones too) are closed, and `done` is called
+  // once the callbacks unwind, so the scheduler can run this collector again.
   void cancel() override {
     if (cycle_) cycle_->cancelled = true;
     if (timer_) timer_->cancel();
     if (client_) client_->cancel();
+    for (auto& c : concurrent_clients_) c->cancel();
   }
 
  private:
@@ -93,20 +96,22 @@ class BenchCollector final : public Collector {
       c->plan = plan_models(bench_.models, s->loaded, bench_.only_loaded);
       return step(c);
     }
-    if (Clock::now() >= c->poll_deadline || c->cancelled) return finish(c);
+    if (c->cancelled) return abandon(c);
+    if (Clock::now() >= c->poll_deadline) return finish(c);
     after(c, std::chrono::milliseconds(250), [this, c] { wait_for_poll(c); });
   }
 
   template <typename F>
   void after(const std::shared_ptr<Cycle>& c, Duration delay, F f) {
     timer_->expires_after(delay);
-    timer_->async_wait([c, f](const boost::system::error_code&) {
-      if (!c->cancelled) f();
+    timer_->async_wait([this, c, f](const boost::system::error_code&) {
+      if (c->cancelled) return abandon(c);
+      f();
     });
   }
 
   void step(const std::shared_ptr<Cycle>& c) {
-    if (c->cancelled) return;
+    if (c->cancelled) return abandon(c);
     if (c->model >= c->plan.size()) return finish(c);
     const PlannedModel& m = c->plan[c->model];
     if (c->prompt >= prompts_.size()) return concurrent(c);
@@ -141,6 +146,7 @@ class BenchCollector final : public Collector {
     run_prompt(client_, Target{m.model, m.num_ctx}, p, bench_.timeout, services_.gpu, rng_,
                [this, c](RunResult r) {
                  last_request_end_ = Clock::now();
+                 if (c->cancelled) return abandon(c);  // cut by llmon itself: not a result
                  const PlannedModel& pm = c->plan[c->model];
                  const std::string& prompt = prompts_[c->prompt].prompt.name;
                  log_change(pm.model, prompt, r);
@@ -157,13 +163,21 @@ class BenchCollector final : public Collector {
     const std::string body = boost::json::serialize(boost::json::object{{"model", model}});
     client_->request({"POST", "/api/show", body}, instance_.timeout,
                      [this, c, model](Expected<HttpResponse> r) {
+                       // Only a real answer is remembered: after an error, ask again next time.
                        bool can = true;
                        if (r && r->status == 200) {
                          if (auto caps = ollama::parse_show_capabilities(r->body)) {
                            can = ollama::can_generate(*caps);
                          }
+                         can_generate_[model] = can;
                        }
-                       can_generate_[model] = can;
+                       if (!can) {
+                         ++c->model;
+                         c->prompt = 0;
+                       } else if (!can_generate_.count(model)) {
+                         can_generate_[model] = true;  // for this cycle only
+                         forget_after_cycle_.push_back(model);
+                       }
                        step(c);
                      });
   }
@@ -195,28 +209,50 @@ class BenchCollector final : public Collector {
   // After a model's prompts: N identical requests at once, when asked for and the model works.
   void concurrent(const std::shared_ptr<Cycle>& c) {
     const PlannedModel m = c->plan[c->model];
+    const bool first_ok = first_ok_;
+    first_ok_ = false;  // the next model starts unknown
     ++c->model;
     c->prompt = 0;
-    if (bench_.concurrency <= 1 || m.skip_not_loaded || !first_ok_ || busy()) return step(c);
-    run_concurrent(c->ctx.io, address_.host, address_.port,
-                   static_cast<std::size_t>(instance_.max_body_bytes), Target{m.model, m.num_ctx},
-                   prompts_.front(), static_cast<std::size_t>(bench_.concurrency), bench_.timeout,
-                   rng_, [this, c, model = m.model](std::optional<double> tps) {
-                     last_request_end_ = Clock::now();
-                     state_.record_concurrent(model, bench_.concurrency, tps);
-                     step(c);
-                   });
+    if (bench_.concurrency <= 1 || m.skip_not_loaded || !first_ok || busy()) return step(c);
+    concurrent_clients_ = run_concurrent(
+        c->ctx.io, address_.host, address_.port, static_cast<std::size_t>(instance_.max_body_bytes),
+        Target{m.model, m.num_ctx}, prompts_.front(), static_cast<std::size_t>(bench_.concurrency),
+        bench_.timeout, rng_, [this, c, model = m.model](std::optional<double> tps) {
+          last_request_end_ = Clock::now();
+          concurrent_clients_.clear();
+          if (!c->cancelled) state_.record_concurrent(model, bench_.concurrency, tps);
+          step(c);
+        });
+  }
+
+  // A cancelled cycle still reports (once), so the scheduler's bookkeeping ends and nothing
+  // keeps the collector alive.
+  void abandon(const std::shared_ptr<Cycle>& c) {
+    if (!c->done) return;
+    end_cycle();
+    auto done = std::move(c->done);
+    c->done = nullptr;
+    done(std::make_exception_ptr(std::runtime_error("benchmark cycle cancelled")), {});
+  }
+
+  void end_cycle() {
+    for (const auto& model : forget_after_cycle_) can_generate_.erase(model);
+    forget_after_cycle_.clear();
+    cycle_.reset();
   }
 
   // The baseline file is written on the pool (file I/O), then the cycle reports.
   void finish(const std::shared_ptr<Cycle>& c) {
+    end_cycle();
     auto families = state_.families();
     asio::post(c->ctx.pool, [c, baselines = baselines_, families = std::move(families)]() mutable {
       if (auto saved = baselines->save(); !saved) {
         logger("bench")->warn("cannot save benchmark baselines: {}", saved.error().message);
       }
       asio::post(c->ctx.io, [c, families = std::move(families)]() mutable {
+        if (!c->done) return;
         auto done = std::move(c->done);
+        c->done = nullptr;
         done(nullptr, CollectResult(std::move(families)));
       });
     });
@@ -237,6 +273,8 @@ class BenchCollector final : public Collector {
   std::shared_ptr<asio::steady_timer> timer_;
   Clock::time_point last_request_end_{};
   bool first_ok_ = false;
+  std::vector<std::shared_ptr<HttpClient>> concurrent_clients_;
+  std::vector<std::string> forget_after_cycle_;
   std::map<std::string, bool> can_generate_;
   std::map<std::pair<std::string, std::string>, Outcome> last_outcome_;
 };

@@ -109,10 +109,10 @@ void run_prompt(const std::shared_ptr<HttpClient>& client, const Target& target,
                  });
 }
 
-void run_concurrent(boost::asio::io_context& io, const std::string& host, std::uint16_t port,
-                    std::size_t max_body, const Target& target, const PreparedPrompt& prompt,
-                    std::size_t n, Duration timeout, std::mt19937_64& rng,
-                    std::function<void(std::optional<double>)> done) {
+std::vector<std::shared_ptr<HttpClient>> run_concurrent(
+    boost::asio::io_context& io, const std::string& host, std::uint16_t port, std::size_t max_body,
+    const Target& target, const PreparedPrompt& prompt, std::size_t n, Duration timeout,
+    std::mt19937_64& rng, std::function<void(std::optional<double>)> done) {
   struct Shared {
     std::size_t pending;
     bool failed = false;
@@ -124,9 +124,11 @@ void run_concurrent(boost::asio::io_context& io, const std::string& host, std::u
   auto shared = std::make_shared<Shared>();
   shared->pending = n;
   shared->done = std::move(done);
+  std::vector<std::shared_ptr<HttpClient>> clients;
   for (std::size_t i = 0; i < n; ++i) {
     auto client = HttpClient::create(io.get_executor(), host, port, max_body);
     shared->clients.push_back(client);
+    clients.push_back(client);
     run_prompt(client, target, prompt, timeout, nullptr, rng, [shared](RunResult r) {
       if (r.outcome != Outcome::kOk || !r.measurement.eval_count) shared->failed = true;
       shared->tokens += r.measurement.eval_count.value_or(0);
@@ -139,6 +141,7 @@ void run_concurrent(boost::asio::io_context& io, const std::string& host, std::u
       finish(tps);
     });
   }
+  return clients;
 }
 
 }  // namespace llmon::bench

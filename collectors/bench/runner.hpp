@@ -57,10 +57,10 @@ void run_prompt(const std::shared_ptr<HttpClient>& client, const Target& target,
 
 // Fires `n` identical requests at once, each on its own connection, and reports their
 // aggregate generation speed: the sum of eval_count over the time from the first request to the
-// last answer. Absent when any of them failed.
-void run_concurrent(boost::asio::io_context& io, const std::string& host, std::uint16_t port,
-                    std::size_t max_body, const Target& target, const PreparedPrompt& prompt,
-                    std::size_t n, Duration timeout, std::mt19937_64& rng,
-                    std::function<void(std::optional<double>)> done);
+// last answer. Absent when any of them failed. Returns the clients, so a caller can cancel them.
+std::vector<std::shared_ptr<HttpClient>> run_concurrent(
+    boost::asio::io_context& io, const std::string& host, std::uint16_t port, std::size_t max_body,
+    const Target& target, const PreparedPrompt& prompt, std::size_t n, Duration timeout,
+    std::mt19937_64& rng, std::function<void(std::optional<double>)> done);
 
 }  // namespace llmon::bench

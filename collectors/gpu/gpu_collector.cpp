@@ -111,12 +111,16 @@ MetricFamilies GpuMonitor::collect_full() {
   ensure_backend_locked();
   if (!backend_) return gpu_families({}, "none");
   std::vector<GpuDevice> devices = backend_->read_devices();
-  order_.clear();
-  for (const auto& d : devices) order_.push_back(d.pci_bus);
+  {
+    std::lock_guard stats(stats_mutex_);
+    order_.clear();
+    for (const auto& d : devices) order_.push_back(d.pci_bus);
+  }
   return gpu_families(devices, backend_->name());
 }
 
 void GpuMonitor::integrate_locked(const std::vector<FastSample>& samples) {
+  std::lock_guard stats(stats_mutex_);
   const auto now = std::chrono::steady_clock::now();
   const double max_gap = to_seconds(config_.sample_interval) * kMaxGapIntervals;
   latest_busy_.reset();
@@ -141,6 +145,7 @@ MetricFamilies GpuMonitor::collect_sample() {
   if (!backend_) return {};
   const std::vector<FastSample> samples = backend_->read_fast();
   integrate_locked(samples);
+  std::lock_guard stats(stats_mutex_);
   FamilySet set;
   for (std::size_t i = 0; i < samples.size(); ++i) {
     const Integrator& in = integrators_[samples[i].pci_bus];
@@ -158,12 +163,12 @@ MetricFamilies GpuMonitor::collect_sample() {
 }
 
 std::optional<double> GpuMonitor::latest_busy_ratio() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(stats_mutex_);
   return latest_busy_;
 }
 
 std::vector<GpuCounters> GpuMonitor::counters() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(stats_mutex_);
   std::vector<GpuCounters> out;
   for (std::size_t i = 0; i < order_.size(); ++i) {
     auto it = integrators_.find(order_[i]);

@@ -54,10 +54,13 @@ class GpuMonitor {
   void integrate_locked(const std::vector<FastSample>& samples);
 
   GpuConfig config_;
+  // mutex_ serialises backend I/O; stats_mutex_ guards only the numbers below it, so readers on
+  // the network thread (benchmarks) never wait for a slow GPU read.
   mutable std::mutex mutex_;
   std::unique_ptr<GpuBackend> backend_;
   bool probed_ = false;
   std::chrono::steady_clock::time_point last_probe_;
+  mutable std::mutex stats_mutex_;
   std::map<std::string, Integrator> integrators_;  // by pci_bus
   std::vector<std::string> order_;                 // pci_bus in `gpu` label order
   std::optional<double> latest_busy_;
