@@ -138,6 +138,31 @@ check "and the fake never saw two of them at once" \
   test "$(fake_get a /_fake/stats | jq '.models["llama3.2:3b"].max_concurrent')" -eq 1
 stop_llmon TERM
 
+# --- a reload in the middle of a slow request cancels it: old and new cycles never overlap
+sed 's/^tokens_per_second = 400$/tokens_per_second = 2/' "$FIXTURES/ollama/bench.toml" > "$WORK/slow.toml"
+fake_post a /_fake/scenario "$(cat "$WORK/slow.toml")" application/toml >/dev/null
+fake_get a /_fake/stats >/dev/null
+curl -sS -X DELETE "http://127.0.0.1:$FAKE_PORT_a/_fake/stats" >/dev/null
+TIMEOUT=60s write_config 'models = ["qwen3-coder:30b-a3b-q8_0"]
+prompt = [{ name = "slow", prompt = "Write a long essay" }]'
+start_llmon --config "$WORK/llmon.toml"
+wait_generations() {  # wait_generations N: until the fake has received N benchmark requests
+  for _ in $(seq 1 100); do
+    [[ "$(generations | jq length)" -ge "$1" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+curl -sS -X DELETE "http://127.0.0.1:$FAKE_PORT_a/_fake/requests" >/dev/null
+check "a slow benchmark request is in flight" wait_generations 1
+kill -HUP "$LLMON_PID"
+check "after the reload the new cycle sends its request" wait_generations 2
+sleep 0.5
+check "the old request was cancelled: never two at once" \
+  test "$(fake_get a /_fake/stats | jq '.models["qwen3-coder:30b-a3b-q8_0"].max_concurrent')" -eq 1
+stop_llmon TERM
+fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
+
 # --- llmon bench
 write_config ''
 "$LLMON_BIN" bench --config "$WORK/llmon.toml" --prompt binary_search --prompt bug_fix \
