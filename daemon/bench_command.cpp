@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -232,9 +233,12 @@ int run_bench_command(const Options& options) {
                     << static_cast<int>(elapsed) << "s elapsed" << std::flush;
         }
         std::optional<bench::RunResult> result;
-        bench::run_prompt(client, targets[mi], prompt, config->bench.timeout, sampler.monitor(),
-                          rng, [&](bench::RunResult r) {
+        // The answer check hops to the pool and back: keep io.run() going until `done`.
+        auto work = asio::make_work_guard(io);
+        bench::run_prompt(bench::RunEnv{io.get_executor(), &pool}, client, targets[mi], prompt,
+                          config->bench.timeout, sampler.monitor(), rng, [&](bench::RunResult r) {
                             result = std::move(r);
+                            work.reset();
                             io.stop();
                           });
         io.restart();

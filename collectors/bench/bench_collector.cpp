@@ -143,8 +143,8 @@ class BenchCollector final : public Collector {
       state_.record(m.model, p.prompt.name, r);
       return next(c);
     }
-    run_prompt(client_, Target{m.model, m.num_ctx}, p, bench_.timeout, services_.gpu, rng_,
-               [this, c](RunResult r) {
+    run_prompt(RunEnv{c->ctx.io.get_executor(), &c->ctx.pool}, client_, Target{m.model, m.num_ctx},
+               p, bench_.timeout, services_.gpu, rng_, [this, c](RunResult r) {
                  last_request_end_ = Clock::now();
                  if (c->cancelled) return abandon(c);  // cut by llmon itself: not a result
                  const PlannedModel& pm = c->plan[c->model];

@@ -1,5 +1,7 @@
 #include "collectors/bench/runner.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "collectors/bench/request.hpp"
 #include "collectors/gpu/gpu_collector.hpp"
 #include "common/clock.hpp"
@@ -65,7 +67,7 @@ const char* outcome_name(Outcome outcome) {
   return "error";
 }
 
-void run_prompt(const std::shared_ptr<HttpClient>& client, const Target& target,
+void run_prompt(const RunEnv& env, const std::shared_ptr<HttpClient>& client, const Target& target,
                 const PreparedPrompt& prepared, Duration timeout,
                 const std::shared_ptr<gpu::GpuMonitor>& gpu, std::mt19937_64& rng,
                 std::function<void(RunResult)> done) {
@@ -77,36 +79,53 @@ void run_prompt(const std::shared_ptr<HttpClient>& client, const Target& target,
   auto consumer = [measurer](std::string_view piece) {
     return measurer->feed(piece, Clock::now());
   };
-  client->stream({"POST", api_path(prepared.prompt), body}, timeout, consumer,
-                 [measurer, start, gpu, gpu_before, timeout, expect = prepared.expect,
-                  done = std::move(done)](Expected<HttpResponse> response) {
-                   RunResult r;
-                   r.measurement = measurer->finish();
-                   r.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-                   r.finished_at = unix_now();
-                   correlate(gpu_before, read_gpu(gpu), r);
-                   if (!response) {
-                     const bool timed_out =
-                         response.error().message.find("timed out") != std::string::npos;
-                     r.outcome = timed_out ? Outcome::kTimeout : Outcome::kError;
-                     r.error = response.error().message;
-                   } else if (response->status != 200) {
-                     r.outcome = Outcome::kError;
-                     r.error = "HTTP " + std::to_string(response->status) + ": " +
-                               r.measurement.response_text.substr(0, 200);
-                   } else if (r.measurement.error) {
-                     r.outcome = Outcome::kError;
-                     r.error = *r.measurement.error;
-                   } else if (expect && !std::regex_search(r.measurement.response_text, *expect)) {
-                     r.outcome = Outcome::kMismatch;
-                     r.correct = false;
-                     r.error = "the answer does not match expect";
-                   } else {
-                     r.outcome = Outcome::kOk;
-                     if (expect) r.correct = true;
-                   }
-                   done(std::move(r));
-                 });
+  client->stream(
+      {"POST", api_path(prepared.prompt), body}, timeout, consumer,
+      [env, measurer, start, gpu, gpu_before, expect = prepared.expect,
+       done = std::move(done)](Expected<HttpResponse> response) mutable {
+        RunResult r;
+        r.measurement = measurer->finish();
+        r.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        r.finished_at = unix_now();
+        correlate(gpu_before, read_gpu(gpu), r);
+        if (!response) {
+          const bool timed_out = response.error().message.find("timed out") != std::string::npos;
+          r.outcome = timed_out ? Outcome::kTimeout : Outcome::kError;
+          r.error = response.error().message;
+        } else if (response->status != 200) {
+          r.outcome = Outcome::kError;
+          r.error = "HTTP " + std::to_string(response->status) + ": " +
+                    r.measurement.response_text.substr(0, 200);
+        } else if (r.measurement.error) {
+          r.outcome = Outcome::kError;
+          r.error = *r.measurement.error;
+        } else {
+          r.outcome = Outcome::kOk;
+        }
+        if (r.outcome != Outcome::kOk || !expect) return done(std::move(r));
+        // std::regex backtracks: a pathological pattern can take seconds, so the check runs on
+        // the worker pool, never on the network thread that serves scrapes.
+        auto check = [r = std::move(r), expect, done = std::move(done), io = env.io]() mutable {
+          bool matched = false;
+          try {
+            matched = std::regex_search(r.measurement.response_text, *expect);
+          } catch (const std::regex_error& e) {
+            r.error = std::string("the expect check failed: ") + e.what();
+          }
+          r.correct = matched;
+          if (!matched) {
+            r.outcome = Outcome::kMismatch;
+            if (r.error.empty()) r.error = "the answer does not match expect";
+          }
+          boost::asio::post(
+              io, [r = std::move(r), done = std::move(done)]() mutable { done(std::move(r)); });
+        };
+        if (env.pool) {
+          boost::asio::post(*env.pool, std::move(check));
+        } else {
+          check();
+        }
+      });
 }
 
 std::vector<std::shared_ptr<HttpClient>> run_concurrent(
@@ -125,21 +144,26 @@ std::vector<std::shared_ptr<HttpClient>> run_concurrent(
   shared->pending = n;
   shared->done = std::move(done);
   std::vector<std::shared_ptr<HttpClient>> clients;
+  // Concurrency measures throughput only: the answers are not checked.
+  PreparedPrompt throughput_only = prompt;
+  throughput_only.expect.reset();
   for (std::size_t i = 0; i < n; ++i) {
     auto client = HttpClient::create(io.get_executor(), host, port, max_body);
     shared->clients.push_back(client);
     clients.push_back(client);
-    run_prompt(client, target, prompt, timeout, nullptr, rng, [shared](RunResult r) {
-      if (r.outcome != Outcome::kOk || !r.measurement.eval_count) shared->failed = true;
-      shared->tokens += r.measurement.eval_count.value_or(0);
-      if (--shared->pending > 0) return;
-      const double wall = std::chrono::duration<double>(Clock::now() - shared->start).count();
-      std::optional<double> tps;
-      if (!shared->failed && wall > 0) tps = static_cast<double>(shared->tokens) / wall;
-      auto finish = std::move(shared->done);
-      shared->clients.clear();
-      finish(tps);
-    });
+    run_prompt(RunEnv{io.get_executor(), nullptr}, client, target, throughput_only, timeout,
+               nullptr, rng, [shared](RunResult r) {
+                 if (r.outcome != Outcome::kOk || !r.measurement.eval_count) shared->failed = true;
+                 shared->tokens += r.measurement.eval_count.value_or(0);
+                 if (--shared->pending > 0) return;
+                 const double wall =
+                     std::chrono::duration<double>(Clock::now() - shared->start).count();
+                 std::optional<double> tps;
+                 if (!shared->failed && wall > 0) tps = static_cast<double>(shared->tokens) / wall;
+                 auto finish = std::move(shared->done);
+                 shared->clients.clear();
+                 finish(tps);
+               });
   }
   return clients;
 }

@@ -3,6 +3,7 @@
 // correlated with the GPU's integrated counters. Plus N identical concurrent requests.
 // Not thread-safe: everything runs on the io_context's thread.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -50,7 +51,14 @@ struct PreparedPrompt {
   std::optional<std::regex> expect;  // compiled once
 };
 
-void run_prompt(const std::shared_ptr<HttpClient>& client, const Target& target,
+// Where a run's callbacks go: the io executor its client lives on, and the pool that checks
+// answers against `expect` (null: check inline, only for tests and throughput-only runs).
+struct RunEnv {
+  boost::asio::any_io_executor io;
+  boost::asio::thread_pool* pool = nullptr;
+};
+
+void run_prompt(const RunEnv& env, const std::shared_ptr<HttpClient>& client, const Target& target,
                 const PreparedPrompt& prompt, Duration timeout,
                 const std::shared_ptr<gpu::GpuMonitor>& gpu, std::mt19937_64& rng,
                 std::function<void(RunResult)> done);
