@@ -71,24 +71,16 @@ bool valid_instance_name(std::string_view name) {
 }
 
 void read_ollama(const TableReader& top, std::vector<OllamaConfig>& out) {
-  const toml::node* node = top.raw().get("ollama");
-  if (node == nullptr) return;
-  const toml::array* arr = node->as_array();
-  if (arr == nullptr || !arr->is_array_of_tables()) {
-    top.errors().add(node->source(),
-                     "ollama: expected [[ollama]] tables (an array of tables), "
-                     "found " +
-                         describe_node(*node));
-    return;
-  }
+  const auto tables = top.tables("ollama");
+  if (!tables) return;
   out.clear();
   std::size_t index = 0;
-  for (const toml::node& element : *arr) {
-    const toml::table& table = *element.as_table();
+  for (const toml::table* element : *tables) {
+    const toml::table& table = *element;
     const TableReader t(table, "ollama[" + std::to_string(index++) + "]", top.errors());
     t.reject_unknown({"name", "url", "interval", "timeout", "max_body_bytes", "process"});
     OllamaConfig o;
-    if (arr->size() > 1) o.name.clear();  // several instances: each needs its own name
+    if (tables->size() > 1) o.name.clear();  // several instances: each needs its own name
     t.get("name", o.name);
     t.get("url", o.url);
     t.get("interval", o.interval, kMinInterval, hours(1));
@@ -121,17 +113,11 @@ void read_ollama(const TableReader& top, std::vector<OllamaConfig>& out) {
 }
 
 void read_bench_prompts(const TableReader& bench, std::vector<BenchPromptConfig>& out) {
-  const toml::node* node = bench.raw().get("prompt");
-  if (node == nullptr) return;
-  const toml::array* arr = node->as_array();
-  if (arr == nullptr || !arr->is_array_of_tables()) {
-    bench.errors().add(node->source(), "bench.prompt: expected [[bench.prompt]] tables, found " +
-                                           describe_node(*node));
-    return;
-  }
+  const auto tables = bench.tables("prompt");
+  if (!tables) return;
   std::size_t index = 0;
-  for (const toml::node& element : *arr) {
-    const toml::table& table = *element.as_table();
+  for (const toml::table* element : *tables) {
+    const toml::table& table = *element;
     const TableReader t(table, "bench.prompt[" + std::to_string(index++) + "]", bench.errors());
     t.reject_unknown({"name", "prompt", "expect", "num_predict", "temperature", "seed", "api"});
     BenchPromptConfig p;
@@ -203,33 +189,13 @@ void read_bench(const TableReader& t, const std::vector<OllamaConfig>& instances
   read_bench_prompts(t, b.prompts);
 }
 
+// toml++ writes the string back as a TOML basic string (escapes included, UTF-8 kept), so the
+// effective configuration always re-parses to the same value.
 std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  std::ostringstream out;
+  out << toml::toml_formatter{toml::value<std::string>(std::string(s)),
+                              toml::format_flags::allow_unicode_strings};
+  return out.str();
 }
 
 }  // namespace

@@ -248,12 +248,17 @@ const toml::table* TableReader::table(std::string_view key) const {
   return nullptr;
 }
 
-const toml::array* TableReader::array(std::string_view key) const {
+std::optional<std::vector<const toml::table*>> TableReader::tables(std::string_view key) const {
   const toml::node* node = table_.get(key);
-  if (node == nullptr) return nullptr;
-  if (const toml::array* a = node->as_array()) return a;
-  wrong_type(*node, key, "an array");
-  return nullptr;
+  if (node == nullptr) return std::nullopt;
+  const toml::array* arr = node->as_array();
+  if (arr == nullptr || !arr->is_array_of_tables()) {
+    wrong_type(*node, key, "[[" + qualified(key) + "]] tables (an array of tables)");
+    return std::nullopt;
+  }
+  std::vector<const toml::table*> out;
+  for (const toml::node& element : *arr) out.push_back(element.as_table());
+  return out;
 }
 
 }  // namespace llmon

@@ -49,7 +49,9 @@ class TableReader {
 
   // Sub-table (nullptr when absent; a non-table value is reported).
   const toml::table* table(std::string_view key) const;
-  const toml::array* array(std::string_view key) const;
+  // The tables of an array of tables ([[key]]); nullopt when absent or not an array of tables
+  // (reported).
+  std::optional<std::vector<const toml::table*>> tables(std::string_view key) const;
 
   std::string qualified(std::string_view key) const;
   const toml::table& raw() const { return table_; }

@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
+#include "common/host_port.hpp"
 #include "llmon/version.hpp"
 
 namespace llmon {
@@ -52,10 +53,7 @@ class BeastHttpClient final : public HttpClient {
     connected_ = false;
   }
 
-  std::string base_url() const override {
-    const bool v6 = host_.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
-  }
+  std::string base_url() const override { return "http://" + host_port(host_, port_); }
 
  private:
   std::shared_ptr<BeastHttpClient> shared_self() {

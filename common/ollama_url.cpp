@@ -2,6 +2,8 @@
 
 #include <boost/url/parse.hpp>
 
+#include "common/host_port.hpp"
+
 namespace llmon {
 
 Expected<OllamaAddress> parse_ollama_address(std::string_view text) {
@@ -41,8 +43,7 @@ Expected<OllamaAddress> parse_ollama_address(std::string_view text) {
     }
     a.port = u.port_number();
   }
-  const bool v6 = a.host.find(':') != std::string::npos;
-  a.url = "http://" + (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(a.port);
+  a.url = "http://" + host_port(a.host, a.port);
   return a;
 }
 

@@ -16,6 +16,7 @@
 
 #include "collectors/registry.hpp"
 #include "common/clock.hpp"
+#include "common/host_port.hpp"
 #include "common/log.hpp"
 #include "daemon/scheduler.hpp"
 #include "exporters/http_server.hpp"
@@ -28,19 +29,17 @@ namespace asio = boost::asio;
 
 namespace {
 
+std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
+  return host_port(ep.address().to_string(), ep.port());
+}
+
 constexpr auto kShutdownGrace = std::chrono::milliseconds(1500);
 constexpr int kWorkerThreads = 3;
-constexpr const char* kSelfSlot = "llmon.self";
 
 void notify_systemd([[maybe_unused]] const std::string& state) {
 #ifdef LLMON_HAVE_SYSTEMD
   sd_notify(0, state.c_str());
 #endif
-}
-
-std::string describe(const asio::ip::tcp::endpoint& ep) {
-  const std::string addr = ep.address().to_string();
-  return (ep.address().is_v6() ? "[" + addr + "]" : addr) + ":" + std::to_string(ep.port());
 }
 
 class Daemon {
@@ -62,7 +61,7 @@ class Daemon {
     scheduler_.start(make_collectors(config_));
     signals_.async_wait([this](auto ec, int sig) { on_signal(ec, sig); });
     const std::string where = source_.describe();
-    log->info("llmon {} listening on {} ({})", kVersion, describe(server_->local_endpoint()),
+    log->info("llmon {} listening on {} ({})", kVersion, endpoint_text(server_->local_endpoint()),
               where.empty() ? "built-in defaults" : "configuration " + where);
     notify_systemd("READY=1\nSTATUS=serving on " + config_.web.listen);
     // A bug that throws out of one handler must not take the daemon down: log it and go on.
@@ -122,7 +121,8 @@ class Daemon {
       scheduler_.start(make_collectors(config_));
       reload_ok_ = true;
       reload_ts_ = unix_now();
-      log->info("configuration reloaded (listening on {})", describe(server_->local_endpoint()));
+      log->info("configuration reloaded (listening on {})",
+                endpoint_text(server_->local_endpoint()));
     }
     publish_self();
     notify_systemd("READY=1");

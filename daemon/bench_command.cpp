@@ -34,12 +34,8 @@ Expected<std::string> fetch(asio::io_context& io, const std::shared_ptr<HttpClie
   client->request({"GET", path, ""}, timeout, [&](Expected<HttpResponse> r) { out = r; });
   io.restart();
   io.run();
-  if (!out || !*out) return out ? out->error() : make_error("no answer");
-  if ((**out).status != 200) {
-    return make_error("GET " + client->base_url() + path + ": HTTP " +
-                      std::to_string((**out).status) + ": " + ollama::error_message((**out).body));
-  }
-  return (**out).body;
+  if (!out) return make_error("no answer");
+  return ollama::ok_body("GET " + client->base_url() + path, std::move(*out));
 }
 
 // Samples the GPU every sample_interval on the pool, so runs get busy ratio and joules/token.

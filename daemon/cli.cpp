@@ -62,10 +62,9 @@ int collect_once(const Options& options) {
   boost::asio::io_context io;
   boost::asio::thread_pool pool(2);
   std::map<std::string, MetricFamilies> slots;
-  FamilySet status;
+  std::vector<CollectorStatus> statuses;
   bool all_ok = true;
   for (const auto& collector : make_collectors(*config)) {
-    const Labels labels{{"collector", collector->name()}};
     const auto start = std::chrono::steady_clock::now();
     bool ok = true;
     try {
@@ -79,15 +78,11 @@ int collect_once(const Options& options) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    status.gauge("llmon_collector_success",
-                 "1 when the collector's last run succeeded, 0 when it failed or timed out.",
-                 labels, ok ? 1.0 : 0.0);
-    status.gauge("llmon_collector_duration_seconds", "Duration of the collector's last run.",
-                 labels, seconds);
+    statuses.push_back({collector->name(), ok, seconds, std::nullopt});
   }
   pool.join();
-  slots[kSchedulerSlot] = status.take();
-  slots["llmon.self"] = self_families(true, std::nullopt);
+  slots[kSchedulerSlot] = collector_status_families(statuses);
+  slots[kSelfSlot] = self_families(true, std::nullopt);
   std::cout << render_text(merge_and_sort(slots));
   return all_ok ? 0 : 1;
 }

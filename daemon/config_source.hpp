@@ -24,6 +24,9 @@ struct ConfigSource {
   std::string describe() const;
 };
 
+// Slot of the snapshot store holding the families below.
+inline constexpr const char* kSelfSlot = "llmon.self";
+
 // llmon_build_info and the llmon_config_* reload metrics.
 MetricFamilies self_families(bool last_reload_ok, std::optional<double> last_reload_success);
 

@@ -214,18 +214,26 @@ void Scheduler::apply(std::vector<SnapshotStore::Update> updates) {
 }
 
 MetricFamilies Scheduler::status_families() const {
-  FamilySet set;
+  std::vector<CollectorStatus> statuses;
   for (const auto& job : jobs_) {
-    const Labels labels{{"collector", job->name}};
-    if (job->healthy.has_value()) {
+    statuses.push_back({job->name, job->healthy, job->last_duration, job->last_success});
+  }
+  return collector_status_families(statuses);
+}
+
+MetricFamilies collector_status_families(const std::vector<CollectorStatus>& statuses) {
+  FamilySet set;
+  for (const auto& s : statuses) {
+    const Labels labels{{"collector", s.name}};
+    if (s.success.has_value()) {
       set.gauge("llmon_collector_success",
                 "1 when the collector's last run succeeded, 0 when it failed or timed out.", labels,
-                *job->healthy ? 1.0 : 0.0);
+                *s.success ? 1.0 : 0.0);
       set.gauge("llmon_collector_duration_seconds", "Duration of the collector's last run.", labels,
-                job->last_duration);
+                s.duration_seconds);
     }
     set.gauge("llmon_collector_last_success_timestamp_seconds",
-              "Unix time of the collector's last successful run.", labels, job->last_success);
+              "Unix time of the collector's last successful run.", labels, s.last_success);
   }
   return set.take();
 }

@@ -60,4 +60,15 @@ class Scheduler {
 // Slot name under which the scheduler publishes llmon_collector_* series.
 inline constexpr const char* kSchedulerSlot = "llmon.scheduler";
 
+// One collector's outcome, as the llmon_collector_* series report it.
+struct CollectorStatus {
+  std::string name;
+  std::optional<bool> success;  // unknown until the first run ends
+  double duration_seconds = 0;
+  std::optional<double> last_success;  // unix seconds
+};
+
+// The llmon_collector_* families; the daemon's scheduler and `llmon collect` both use it.
+MetricFamilies collector_status_families(const std::vector<CollectorStatus>& statuses);
+
 }  // namespace llmon

@@ -63,8 +63,14 @@ class BenchCollector final : public Collector {
       client_ = HttpClient::create(ctx.io.get_executor(), address_.host, address_.port,
                                    static_cast<std::size_t>(instance_.max_body_bytes));
     }
-    cycle_ = std::make_shared<Cycle>(
-        Cycle{ctx, std::move(done), {}, 0, 0, Clock::now() + kWaitForFirstPoll, false});
+    cycle_ = std::make_shared<Cycle>(Cycle{ctx,
+                                           std::move(done),
+                                           {},
+                                           0,
+                                           0,
+                                           Clock::now() + kWaitForFirstPoll,
+                                           false,
+                                           static_cast<std::size_t>(-1)});
     timer_ = std::make_shared<asio::steady_timer>(ctx.io);
     wait_for_poll(cycle_);
   }
@@ -87,6 +93,8 @@ class BenchCollector final : public Collector {
     std::size_t prompt = 0;
     Clock::time_point poll_deadline;
     bool cancelled = false;
+    // The model whose capabilities this cycle has settled (it can generate).
+    std::size_t checked_model = static_cast<std::size_t>(-1);
   };
 
   void wait_for_poll(const std::shared_ptr<Cycle>& c) {
@@ -116,13 +124,14 @@ class BenchCollector final : public Collector {
     const PlannedModel& m = c->plan[c->model];
     if (c->prompt >= prompts_.size()) return concurrent(c);
     const PreparedPrompt& p = prompts_[c->prompt];
-    if (c->prompt == 0 && !m.skip_not_loaded) {
+    if (c->prompt == 0 && !m.skip_not_loaded && c->checked_model != c->model) {
       auto known = can_generate_.find(m.model);
       if (known == can_generate_.end()) return check_capabilities(c, m.model);
       if (!known->second) {  // an embedding model: nothing to benchmark
         ++c->model;
         return step(c);
       }
+      c->checked_model = c->model;
     }
     if (m.skip_not_loaded) {
       RunResult r;
@@ -163,7 +172,8 @@ class BenchCollector final : public Collector {
     const std::string body = boost::json::serialize(boost::json::object{{"model", model}});
     client_->request({"POST", "/api/show", body}, instance_.timeout,
                      [this, c, model](Expected<HttpResponse> r) {
-                       // Only a real answer is remembered: after an error, ask again next time.
+                       // Only a real answer is remembered: after an error, this cycle goes
+                       // ahead with the model and the next one asks again.
                        bool can = true;
                        if (r && r->status == 200) {
                          if (auto caps = ollama::parse_show_capabilities(r->body)) {
@@ -171,12 +181,10 @@ class BenchCollector final : public Collector {
                          }
                          can_generate_[model] = can;
                        }
-                       if (!can) {
+                       if (can) {
+                         c->checked_model = c->model;
+                       } else {
                          ++c->model;
-                         c->prompt = 0;
-                       } else if (!can_generate_.count(model)) {
-                         can_generate_[model] = true;  // for this cycle only
-                         forget_after_cycle_.push_back(model);
                        }
                        step(c);
                      });
@@ -229,21 +237,15 @@ class BenchCollector final : public Collector {
   // keeps the collector alive.
   void abandon(const std::shared_ptr<Cycle>& c) {
     if (!c->done) return;
-    end_cycle();
+    cycle_.reset();
     auto done = std::move(c->done);
     c->done = nullptr;
     done(std::make_exception_ptr(std::runtime_error("benchmark cycle cancelled")), {});
   }
 
-  void end_cycle() {
-    for (const auto& model : forget_after_cycle_) can_generate_.erase(model);
-    forget_after_cycle_.clear();
-    cycle_.reset();
-  }
-
   // The baseline file is written on the pool (file I/O), then the cycle reports.
   void finish(const std::shared_ptr<Cycle>& c) {
-    end_cycle();
+    cycle_.reset();
     auto families = state_.families();
     asio::post(c->ctx.pool, [c, baselines = baselines_, families = std::move(families)]() mutable {
       if (auto saved = baselines->save(); !saved) {
@@ -274,7 +276,6 @@ class BenchCollector final : public Collector {
   Clock::time_point last_request_end_{};
   bool first_ok_ = false;
   std::vector<std::shared_ptr<HttpClient>> concurrent_clients_;
-  std::vector<std::string> forget_after_cycle_;
   std::map<std::string, bool> can_generate_;
   std::map<std::pair<std::string, std::string>, Outcome> last_outcome_;
 };

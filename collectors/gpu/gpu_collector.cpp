@@ -46,10 +46,6 @@ class GpuSampleCollector final : public Collector {
 
 GpuMonitor::GpuMonitor(GpuConfig config) : config_(std::move(config)) {}
 
-std::string GpuMonitor::backend_name_locked() const {
-  return backend_ ? backend_->name() : std::string("none");
-}
-
 void GpuMonitor::ensure_backend_locked() {
   if (backend_) return;
   const auto now = std::chrono::steady_clock::now();

@@ -50,7 +50,6 @@ class GpuMonitor {
   };
 
   void ensure_backend_locked();
-  std::string backend_name_locked() const;
   void integrate_locked(const std::vector<FastSample>& samples);
 
   GpuConfig config_;

@@ -224,6 +224,15 @@ bool can_generate(const std::vector<std::string>& capabilities) {
          std::find(capabilities.begin(), capabilities.end(), "completion") != capabilities.end();
 }
 
+Expected<std::string> ok_body(const std::string& request, Expected<HttpResponse> response) {
+  if (!response) return response.error();
+  if (response->status != 200) {
+    return make_error(request + ": HTTP " + std::to_string(response->status) + ": " +
+                      error_message(response->body));
+  }
+  return std::move(response).value().body;
+}
+
 std::string error_message(std::string_view body) {
   json::parse_options options;
   boost::system::error_code ec;

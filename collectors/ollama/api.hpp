@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/http_client.hpp"
 #include "common/result.hpp"
 
 namespace llmon::ollama {
@@ -57,6 +58,10 @@ bool can_generate(const std::vector<std::string>& capabilities);
 // RFC 3339 as Go's time.Time marshals it ("2026-11-23T17:45:12.123456789+01:00", "...Z") to
 // unix seconds. Years 0001-9999; the zero time "0001-01-01T00:00:00Z" parses (callers decide).
 Expected<double> parse_rfc3339(std::string_view text);
+
+// The body of a 200 response; any other outcome as an error naming the request ("GET
+// http://host:port/api/ps: HTTP 500: <Ollama's error message>").
+Expected<std::string> ok_body(const std::string& request, Expected<HttpResponse> response);
 
 // The message of an {"error":"..."} body, or the start of a non-JSON body, for log lines.
 std::string error_message(std::string_view body);

@@ -74,13 +74,9 @@ class OllamaCollector final : public Collector {
   void get(const std::shared_ptr<Run>& run, const std::string& path, OnBody on_body) {
     client_->request({"GET", path, ""}, config_.timeout,
                      [this, run, path, on_body](Expected<HttpResponse> response) {
-                       if (!response) return down(run, response.error().message);
-                       if (response->status != 200) {
-                         return down(run, "GET " + address_.url + path + ": HTTP " +
-                                              std::to_string(response->status) + ": " +
-                                              error_message(response->body));
-                       }
-                       on_body(response->body);
+                       auto body = ok_body("GET " + address_.url + path, std::move(response));
+                       if (!body) return down(run, body.error().message);
+                       on_body(*body);
                      });
   }
 

@@ -32,11 +32,4 @@ std::optional<InstanceState> InstanceRegistry::get(const std::string& name) cons
   return it->second;
 }
 
-std::vector<std::string> InstanceRegistry::names() const {
-  std::lock_guard lock(mutex_);
-  std::vector<std::string> out;
-  for (const auto& [name, s] : instances_) out.push_back(name);
-  return out;
-}
-
 }  // namespace llmon::ollama

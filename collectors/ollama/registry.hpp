@@ -27,7 +27,6 @@ class InstanceRegistry {
   void update(const std::string& name, bool up, std::vector<LoadedModel> loaded,
               std::optional<std::vector<AvailableModel>> available);
   std::optional<InstanceState> get(const std::string& name) const;
-  std::vector<std::string> names() const;
 
  private:
   mutable std::mutex mutex_;
