@@ -11,16 +11,16 @@ namespace llmon {
 
 namespace {
 
-using Factory = std::vector<std::unique_ptr<Collector>> (*)(const Config&, Services&);
+using Factory = std::vector<std::unique_ptr<Collector>> (*)(const SourcesConfig&, Services&);
 
-template <std::unique_ptr<Collector> (*Make)(const Config&)>
-std::vector<std::unique_ptr<Collector>> one(const Config& config, Services&) {
+template <std::unique_ptr<Collector> (*Make)(const SourcesConfig&)>
+std::vector<std::unique_ptr<Collector>> one(const SourcesConfig& config, Services&) {
   std::vector<std::unique_ptr<Collector>> out;
   out.push_back(Make(config));
   return out;
 }
 
-std::unique_ptr<Collector> make_self_process(const Config&) {
+std::unique_ptr<Collector> make_self_process(const SourcesConfig&) {
   return make_process_collector(kSelfProcfsRoot, std::chrono::seconds(5));
 }
 
@@ -33,7 +33,7 @@ constexpr Factory kCollectorTable[] = {
 
 }  // namespace
 
-std::vector<std::shared_ptr<Collector>> make_collectors(const Config& config) {
+std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& config) {
   Services services;
   services.ollama = std::make_shared<ollama::InstanceRegistry>();
   std::vector<std::shared_ptr<Collector>> out;

@@ -5,11 +5,11 @@
 
 #include "collectors/collector.hpp"
 #include "collectors/services.hpp"
-#include "common/config.hpp"
+#include "collectors/sources_config.hpp"
 
 namespace llmon {
 
 // Builds every enabled collector for `config`, in table order. Stateless; any thread.
-std::vector<std::shared_ptr<Collector>> make_collectors(const Config& config);
+std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& config);
 
 }  // namespace llmon

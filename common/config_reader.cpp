@@ -1,6 +1,7 @@
 #include "common/config_reader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -74,7 +75,39 @@ std::string TableReader::qualified(std::string_view key) const {
   return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
 }
 
+void TableReader::error(std::string_view key, const std::string& message) const {
+  const toml::node* node = table_.get(key);
+  errors_.add(node != nullptr ? node->source() : table_.source(), qualified(key) + ": " + message);
+}
+
+std::string toml_quote(std::string_view s) {
+  std::ostringstream out;
+  out << toml::toml_formatter{toml::value<std::string>(std::string(s)),
+                              toml::format_flags::allow_unicode_strings};
+  return out.str();
+}
+
+std::string toml_string_list(const std::vector<std::string>& values) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + toml_quote(values[i]);
+  return s + "]";
+}
+
+bool valid_config_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
 void TableReader::reject_unknown(std::initializer_list<std::string_view> known) const {
+  reject_unknown(std::vector<std::string_view>(known));
+}
+
+void TableReader::reject_unknown(const std::vector<std::string_view>& known) const {
   for (const auto& [key, node] : table_) {
     const std::string_view name = key.str();
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;

@@ -14,6 +14,9 @@
 
 namespace llmon {
 
+// The shortest interval any collector may be configured with.
+inline constexpr Duration kMinCollectorInterval = std::chrono::milliseconds(100);
+
 struct ConfigErrors {
   std::string source;               // file name used in locations
   std::vector<std::string> errors;  // sorted by position by sorted_message()
@@ -34,6 +37,7 @@ class TableReader {
 
   // Reports every key not in `known`, with a did-you-mean suggestion when one is close.
   void reject_unknown(std::initializer_list<std::string_view> known) const;
+  void reject_unknown(const std::vector<std::string_view>& known) const;
 
   // Each getter leaves `out` untouched when the key is absent, and on a wrong type or value
   // (reporting the error), so defaults survive.
@@ -53,6 +57,10 @@ class TableReader {
   // (reported).
   std::optional<std::vector<const toml::table*>> tables(std::string_view key) const;
 
+  // Reports `message` at `key` (at the table itself when the key is absent), prefixed with the
+  // key's dotted name: "FILE:LINE:COL: gpu.interval: message".
+  void error(std::string_view key, const std::string& message) const;
+
   std::string qualified(std::string_view key) const;
   const toml::table& raw() const { return table_; }
   ConfigErrors& errors() const { return errors_; }
@@ -64,6 +72,13 @@ class TableReader {
   std::string prefix_;
   ConfigErrors& errors_;
 };
+
+// A TOML basic string that parses back to `s` (escapes included, UTF-8 kept).
+std::string toml_quote(std::string_view s);
+// ["a", "b"] as a TOML array of strings.
+std::string toml_string_list(const std::vector<std::string>& values);
+// A name that becomes a label value or a file-safe key: 1-64 letters, digits, '_', '-' or '.'.
+bool valid_config_name(std::string_view name);
 
 // "integer 5", "string \"x\"", "table" ...: what a node is, for "found ..." in messages.
 std::string describe_node(const toml::node& node);

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "common/config.hpp"
 #include "common/metrics.hpp"
+#include "daemon/config.hpp"
 #include "daemon/options.hpp"
 
 namespace llmon {

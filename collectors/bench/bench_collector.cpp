@@ -282,7 +282,7 @@ class BenchCollector final : public Collector {
 
 }  // namespace
 
-std::vector<std::unique_ptr<Collector>> make_bench_collectors(const Config& config,
+std::vector<std::unique_ptr<Collector>> make_bench_collectors(const SourcesConfig& config,
                                                               Services& services) {
   std::vector<std::unique_ptr<Collector>> out;
   if (!config.bench.enabled) return out;

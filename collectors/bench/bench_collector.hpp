@@ -7,11 +7,11 @@
 
 #include "collectors/collector.hpp"
 #include "collectors/services.hpp"
-#include "common/config.hpp"
+#include "collectors/sources_config.hpp"
 
 namespace llmon::bench {
 
-std::vector<std::unique_ptr<Collector>> make_bench_collectors(const Config& config,
+std::vector<std::unique_ptr<Collector>> make_bench_collectors(const SourcesConfig& config,
                                                               Services& services);
 
 }  // namespace llmon::bench

@@ -3,8 +3,8 @@
 // expect patterns compiled once. Pure.
 #include <vector>
 
+#include "collectors/bench/bench_config.hpp"
 #include "collectors/bench/runner.hpp"
-#include "common/config.hpp"
 
 namespace llmon::bench {
 

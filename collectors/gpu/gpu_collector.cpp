@@ -175,7 +175,7 @@ std::vector<GpuCounters> GpuMonitor::counters() const {
   return out;
 }
 
-std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const Config& config,
+std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const SourcesConfig& config,
                                                             Services& services) {
   auto monitor = std::make_shared<GpuMonitor>(config.gpu);
   services.gpu = monitor;

@@ -12,8 +12,9 @@
 
 #include "collectors/collector.hpp"
 #include "collectors/gpu/backend.hpp"
+#include "collectors/gpu/gpu_config.hpp"
 #include "collectors/services.hpp"
-#include "common/config.hpp"
+#include "collectors/sources_config.hpp"
 
 namespace llmon::gpu {
 
@@ -67,7 +68,7 @@ class GpuMonitor {
 
 // The "gpu" and "gpu_sampler" collectors over one shared monitor.
 // The monitor is also left in services.gpu for the benchmarks.
-std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const Config& config,
+std::vector<std::unique_ptr<Collector>> make_gpu_collectors(const SourcesConfig& config,
                                                             Services& services);
 
 // Families of one full reading: pure, so it is tested without any backend.

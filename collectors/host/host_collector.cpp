@@ -45,7 +45,7 @@ class HostCollector final : public Collector {
 
 }  // namespace
 
-std::unique_ptr<Collector> make_host_collector(const Config& config) {
+std::unique_ptr<Collector> make_host_collector(const SourcesConfig& config) {
   return std::make_unique<HostCollector>(config.host);
 }
 

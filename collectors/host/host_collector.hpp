@@ -4,10 +4,10 @@
 #include <memory>
 
 #include "collectors/collector.hpp"
-#include "common/config.hpp"
+#include "collectors/sources_config.hpp"
 
 namespace llmon {
 
-std::unique_ptr<Collector> make_host_collector(const Config& config);
+std::unique_ptr<Collector> make_host_collector(const SourcesConfig& config);
 
 }  // namespace llmon

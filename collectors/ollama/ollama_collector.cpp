@@ -142,7 +142,7 @@ class OllamaCollector final : public Collector {
 
 }  // namespace
 
-std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& config,
+std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const SourcesConfig& config,
                                                                Services& services) {
   std::vector<std::unique_ptr<Collector>> out;
   for (const OllamaConfig& o : config.ollama) {

@@ -6,12 +6,12 @@
 
 #include "collectors/collector.hpp"
 #include "collectors/services.hpp"
-#include "common/config.hpp"
+#include "collectors/sources_config.hpp"
 
 namespace llmon::ollama {
 
 // Each collector publishes what it saw to services.ollama.
-std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const Config& config,
+std::vector<std::unique_ptr<Collector>> make_ollama_collectors(const SourcesConfig& config,
                                                                Services& services);
 
 }  // namespace llmon::ollama

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "common/config.hpp"
+#include "daemon/config.hpp"
 
 using namespace llmon;
 using namespace std::chrono_literals;
@@ -94,8 +94,9 @@ TEST_CASE("config: wrong types and ranges name the key, the expectation and the 
         std::string::npos);
   CHECK(error_of("[gpu]\ninterval = \"10ms\"\n") ==
         "test.toml:2:12: gpu.interval: expected a duration from 100ms to 1h, found \"10ms\"");
-  CHECK(error_of("[gpu]\nsample_interval = \"10s\"\n") ==
-        "test.toml:2:19: gpu.sample_interval (10s) must not be longer than gpu.interval (5s)");
+  CHECK(
+      error_of("[gpu]\nsample_interval = \"10s\"\n") ==
+      "test.toml:2:19: gpu.sample_interval: must not be longer than gpu.interval (5s), found 10s");
   CHECK(error_of("[gpu]\nsysfs_root = \"\"\n").find("gpu.sysfs_root: expected a path") !=
         std::string::npos);
   CHECK(error_of("gpu = 3\n") == "test.toml:1:7: gpu: expected a table, found integer 3");

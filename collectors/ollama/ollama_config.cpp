@@ -1,0 +1,51 @@
+#include "collectors/ollama/ollama_config.hpp"
+
+#include "common/ollama_url.hpp"
+
+namespace llmon {
+
+void read_ollama_configs(const TableReader& top, std::vector<OllamaConfig>& out) {
+  const auto tables = top.tables("ollama");
+  if (!tables) return;
+  out.clear();
+  std::size_t index = 0;
+  for (const toml::table* element : *tables) {
+    const TableReader t(*element, "ollama[" + std::to_string(index++) + "]", top.errors());
+    t.reject_unknown({"name", "url", "interval", "timeout", "max_body_bytes", "process"});
+    OllamaConfig o;
+    if (tables->size() > 1) o.name.clear();  // several instances: each needs its own name
+    t.get("name", o.name);
+    t.get("url", o.url);
+    t.get("interval", o.interval, kMinCollectorInterval, std::chrono::hours(1));
+    t.get("timeout", o.timeout, kMinCollectorInterval, std::chrono::minutes(5));
+    t.get("max_body_bytes", o.max_body_bytes, 1024, std::int64_t{1} << 30);
+    t.get("process", o.process);
+    if (!valid_config_name(o.name)) {
+      t.error("name",
+              "expected a unique name of letters, digits, '_', '-' or '.' (it becomes the "
+              "`ollama` label), found \"" +
+                  o.name + "\"");
+    }
+    for (const auto& other : out) {
+      if (other.name == o.name && !o.name.empty()) {
+        t.error("name", "\"" + o.name + "\" is already used by another [[ollama]] table");
+      }
+    }
+    if (auto address = parse_ollama_address(o.url); !address) {
+      t.error("url", address.error().message);
+    }
+    out.push_back(std::move(o));
+  }
+}
+
+void render_ollama_config(std::ostream& out, const OllamaConfig& o) {
+  out << "[[ollama]]\n"
+      << "name = " << toml_quote(o.name) << "\n"
+      << "url = " << toml_quote(o.url) << "\n"
+      << "interval = " << toml_quote(format_duration(o.interval)) << "\n"
+      << "timeout = " << toml_quote(format_duration(o.timeout)) << "\n"
+      << "max_body_bytes = " << o.max_body_bytes << "\n"
+      << "process = " << toml_quote(o.process) << "\n";
+}
+
+}  // namespace llmon
