@@ -1,0 +1,44 @@
+# A real Prometheus for the end-to-end tests (test_alerts.sh, test_dashboards.sh): sourced after
+# lib.sh. start_prometheus NAME CONFIG starts one on a free port, sets PROM_PORT_<NAME>.
+PROM_PIDS=()
+
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  return 1
+}
+
+stop_prometheus_all() {
+  local pid
+  for pid in "${PROM_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PROM_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PROM_PIDS=()
+}
+trap 'stop_prometheus_all; cleanup' EXIT
+
+start_prometheus() {  # start_prometheus NAME CONFIG
+  local name="$1" config="$2" port
+  port="$(free_port)"
+  prometheus --config.file="$config" --storage.tsdb.path="$WORK/tsdb_$name" \
+    --web.listen-address="127.0.0.1:$port" >"$WORK/prometheus_$name.log" 2>&1 &
+  PROM_PIDS+=("$!")
+  printf -v "PROM_PORT_$name" '%s' "$port"
+  local i
+  for i in $(seq 1 100); do
+    curl -sf --max-time 1 "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "prometheus $name did not become ready:" >&2
+  cat "$WORK/prometheus_$name.log" >&2
+  exit 1
+}
+
+prom_url() { local var="PROM_PORT_$1"; echo "http://127.0.0.1:${!var}"; }
+
+# prometheus_rule_errors NAME: the log lines of rule evaluations that failed (empty when none).
+prometheus_rule_errors() {
+  grep -iE 'level=(warn|error).*(rule|eval)' "$WORK/prometheus_$1.log" || true
+}
