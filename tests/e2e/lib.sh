@@ -135,6 +135,7 @@ compare_golden() {
 start_fake() {
   local name="$1" scenario="$2" port="${3:-0}" log="$WORK/fake_$1.log" pid found=""
   : "${LLMON_FAKE_OLLAMA:?set by ctest}"
+  : > "$log"  # exists before the poll below reads it (the child creates it only once it runs)
   "$LLMON_FAKE_OLLAMA" --scenario "$scenario" --listen "127.0.0.1:$port" 2>"$log" &
   pid=$!
   FAKE_PIDS+=("$pid")
