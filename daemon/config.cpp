@@ -24,8 +24,10 @@ Expected<Config> parse_config(std::string_view toml_text, const std::string& sou
   std::vector<std::string_view> known{"web", "log"};
   known.insert(known.end(), std::begin(kSourceSections), std::end(kSourceSections));
   top.reject_unknown(known);
-  if (const toml::table* t = top.table("web")) read_web_config(TableReader(*t, "web", errors), config.web);
-  if (const toml::table* t = top.table("log")) read_log_config(TableReader(*t, "log", errors), config.log);
+  if (const toml::table* t = top.table("web"))
+    read_web_config(TableReader(*t, "web", errors), config.web);
+  if (const toml::table* t = top.table("log"))
+    read_log_config(TableReader(*t, "log", errors), config.log);
   read_sources_config(top, config);
   if (!errors.errors.empty()) return make_error(errors.sorted_message());
   return config;

@@ -11,8 +11,8 @@ void read_gpu_config(const TableReader& t, GpuConfig& gpu) {
   t.get("sample_interval", gpu.sample_interval, kMinCollectorInterval, std::chrono::minutes(1));
   if (gpu.sample_interval > gpu.interval) {
     t.error(t.raw().contains("sample_interval") ? "sample_interval" : "interval",
-            "must not be longer than gpu.interval (" + format_duration(gpu.interval) +
-                "), found " + format_duration(gpu.sample_interval));
+            "must not be longer than gpu.interval (" + format_duration(gpu.interval) + "), found " +
+                format_duration(gpu.sample_interval));
   }
 }
 
