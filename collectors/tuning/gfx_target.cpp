@@ -143,7 +143,8 @@ std::optional<bool> ollama_bundles_rocm_target(const GfxTarget& target,
   std::size_t pos = 0;
   while (pos <= list.size()) {
     const auto semi = list.find(';', pos);
-    const std::string_view entry = list.substr(pos, semi == std::string_view::npos ? semi : semi - pos);
+    const std::string_view entry =
+        list.substr(pos, semi == std::string_view::npos ? semi : semi - pos);
     if (entry.substr(0, entry.find(':')) == wanted) return true;
     if (semi == std::string_view::npos) break;
     pos = semi + 1;

@@ -13,8 +13,8 @@ namespace llmon::tuning {
 // An LLVM AMDGPU target: gfx<major, decimal><minor, one hex digit><step, one hex digit>.
 struct GfxTarget {
   std::uint32_t major = 0;
-  std::uint32_t minor = 0;  // 0..15
-  std::uint32_t step = 0;   // 0..15
+  std::uint32_t minor = 0;   // 0..15
+  std::uint32_t step = 0;    // 0..15
   std::string name() const;  // "gfx1151", "gfx90a"
   // The HSA_OVERRIDE_GFX_VERSION spelling: "11.5.1", "9.0.10".
   std::string hsa_version() const;

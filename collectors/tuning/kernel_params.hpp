@@ -43,9 +43,9 @@ std::optional<std::int64_t> parse_kernel_int(std::string_view s);
 // One sysfs/procfs value: read and parsed, or the reason it is not there.
 template <typename T>
 struct Reading {
-  std::optional<T> value;                   // set when read and well-formed
+  std::optional<T> value;                     // set when read and well-formed
   ReadStatus status = ReadStatus::kNotFound;  // kOk with no value: the content was malformed
-  std::string error;                        // "path: reason" when value is absent
+  std::string error;                          // "path: reason" when value is absent
 };
 
 // The TTM memory manager's module parameters: `ttm` (in-tree) or `amdttm` (AMD's DKMS driver).

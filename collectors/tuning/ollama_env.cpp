@@ -104,16 +104,26 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string_view env_kind_name(EnvKind k) {
   switch (k) {
-    case EnvKind::kBool: return "bool";
-    case EnvKind::kLogLevel: return "log_level";
-    case EnvKind::kUint: return "uint";
-    case EnvKind::kDuration: return "duration";
-    case EnvKind::kString: return "string";
-    case EnvKind::kUrl: return "url";
-    case EnvKind::kList: return "list";
-    case EnvKind::kPath: return "path";
-    case EnvKind::kGfxVersion: return "gfx_version";
-    case EnvKind::kDevices: return "devices";
+    case EnvKind::kBool:
+      return "bool";
+    case EnvKind::kLogLevel:
+      return "log_level";
+    case EnvKind::kUint:
+      return "uint";
+    case EnvKind::kDuration:
+      return "duration";
+    case EnvKind::kString:
+      return "string";
+    case EnvKind::kUrl:
+      return "url";
+    case EnvKind::kList:
+      return "list";
+    case EnvKind::kPath:
+      return "path";
+    case EnvKind::kGfxVersion:
+      return "gfx_version";
+    case EnvKind::kDevices:
+      return "devices";
   }
   return "string";
 }
@@ -134,8 +144,13 @@ ReadsAnswer ollama_version_reads(std::string_view name,
                                  const std::optional<OllamaVersion>& version) {
   const EnvVarInfo* info = find_env_var(name);
   if (!info) {
+    // Only Ollama's own namespace is complete in the table; the ROCm runtime and llama-server
+    // (LLAMA_ARG_*) read many more variables than it lists.
     const auto at = effective(nullptr, version);
-    if (!at || v(kNewestChecked) < *at) return {ReadsStatus::kUncertain, nullptr, {}, {}};
+    // Any case: Ollama reads upper-case names only, so "ollama_host" is a typo too.
+    if (upper(name.substr(0, 7)) != "OLLAMA_" || !at || v(kNewestChecked) < *at) {
+      return {ReadsStatus::kUncertain, nullptr, {}, {}};
+    }
     return {ReadsStatus::kUnknown, nullptr, {}, {}};
   }
   if (info->reader == EnvReader::kNoneKnown) return {ReadsStatus::kNoKnownEffect, info, {}, {}};
@@ -175,8 +190,9 @@ std::optional<std::string_view> suggest_variable(std::string_view name,
     const std::size_t shorter = std::min(a.size(), b.size()), longer = std::max(a.size(), b.size());
     const bool close = d <= std::max<std::size_t>(2, b.size() / 3);
     // A truncated or padded name: OLLAMA_MAX_LOADED, OLLAMA_PARALLEL.
-    const bool contained = shorter * 2 >= longer && shorter >= 4 &&
-                           (b.find(a) != std::string_view::npos || a.find(b) != std::string_view::npos);
+    const bool contained =
+        shorter * 2 >= longer && shorter >= 4 &&
+        (b.find(a) != std::string_view::npos || a.find(b) != std::string_view::npos);
     if ((close || contained) && (!best || d < best_score)) {
       best = row.name;
       best_score = d;

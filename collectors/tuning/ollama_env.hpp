@@ -12,23 +12,23 @@
 namespace llmon::tuning {
 
 enum class EnvKind {
-  kBool,       // envconfig Bool / BoolWithDefault: strconv.ParseBool, a failure counts as true
-  kLogLevel,   // OLLAMA_DEBUG since v0.7.0: ParseBool, else an integer level, else INFO
-  kUint,       // envconfig Uint / Uint64: ParseUint, a failure logs a warning and uses the default
-  kDuration,   // Go duration ("5m") or integer seconds; a failure silently uses the default
+  kBool,      // envconfig Bool / BoolWithDefault: strconv.ParseBool, a failure counts as true
+  kLogLevel,  // OLLAMA_DEBUG since v0.7.0: ParseBool, else an integer level, else INFO
+  kUint,      // envconfig Uint / Uint64: ParseUint, a failure logs a warning and uses the default
+  kDuration,  // Go duration ("5m") or integer seconds; a failure silently uses the default
   kString,
-  kUrl,        // OLLAMA_HOST: [scheme://]host[:port]
-  kList,       // comma-separated
+  kUrl,   // OLLAMA_HOST: [scheme://]host[:port]
+  kList,  // comma-separated
   kPath,
-  kGfxVersion, // HSA_OVERRIDE_GFX_VERSION: "x.y.z" (see gfx_target.hpp)
-  kDevices,    // *_VISIBLE_DEVICES, GPU_DEVICE_ORDINAL: comma-separated ids or UUIDs
+  kGfxVersion,  // HSA_OVERRIDE_GFX_VERSION: "x.y.z" (see gfx_target.hpp)
+  kDevices,     // *_VISIBLE_DEVICES, GPU_DEVICE_ORDINAL: comma-separated ids or UUIDs
 };
 std::string_view env_kind_name(EnvKind k);  // "bool", "uint", "duration", ...
 
 enum class EnvReader {
-  kOllama,      // the Ollama server (envconfig, or a direct os.Getenv)
-  kRocm,        // the ROCm/HIP runtime in the runner, which inherits the server's environment
-  kNoneKnown,   // folklore: no ROCm component reads it as far as the sources show
+  kOllama,     // the Ollama server (envconfig, or a direct os.Getenv)
+  kRocm,       // the ROCm/HIP runtime in the runner, which inherits the server's environment
+  kNoneKnown,  // folklore: no ROCm component reads it as far as the sources show
 };
 
 // [first, removed): the releases that read a variable; an empty `removed` means still read at
@@ -61,9 +61,10 @@ enum class ReadsStatus {
   kReads,          // this version reads it (Ollama) or its runtime does (ROCm)
   kNotYet,         // known, but first read in a later version (`since`)
   kRemoved,        // known, but no longer read since `removed_in`
-  kUnknown,        // not in the table: no Ollama version (or ROCm) is known to read it
-  kUncertain,      // no version, a dev build (0.0.0), or a pre-release of a version where this
-                   // variable changed: the table cannot tell
+  kUnknown,        // an OLLAMA_* name (any case) that no Ollama version up to v0.32.15 reads
+  kUncertain,      // the table cannot tell: no version, a dev build (0.0.0), a pre-release of a
+                   // version where this variable changed, a version newer than the table, or
+                   // a name outside OLLAMA_* it does not list (ROCm reads many HSA_*/HIP_*)
   kNoKnownEffect,  // folklore (GPU_MAX_ALLOC_PERCENT): no known reader; "no known effect"
 };
 

@@ -26,8 +26,7 @@ Expected<std::vector<EnvVar>> parse_environ(std::string_view text) {
     const auto eq = entry.find('=');
     if (eq == std::string_view::npos || eq == 0) continue;
     if (vars.size() == kMaxEnvironVars) {
-      return make_error("more than " + std::to_string(kMaxEnvironVars) +
-                        " environment variables");
+      return make_error("more than " + std::to_string(kMaxEnvironVars) + " environment variables");
     }
     vars.push_back(EnvVar{std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1))});
   }
@@ -58,9 +57,8 @@ EnvironRead read_environ(const std::filesystem::path& procfs_root, int pid) {
                            "Ollama's environment\")");
       case ENOENT:
       case ESRCH:
-        return failure(EnvironStatus::kGone,
-                       "cannot read " + path.string() + ": process " + std::to_string(pid) +
-                           " is gone");
+        return failure(EnvironStatus::kGone, "cannot read " + path.string() + ": process " +
+                                                 std::to_string(pid) + " is gone");
       default:
         return failure(EnvironStatus::kError, "cannot read " + r.error);
     }
@@ -71,9 +69,8 @@ EnvironRead read_environ(const std::filesystem::path& procfs_root, int pid) {
     const ReadResult stat = read_file(dir / "stat");
     const auto st = stat.ok() ? proc::parse_pid_stat(stat.content) : std::nullopt;
     if (!st || st->state == 'Z' || st->state == 'X') {
-      return failure(EnvironStatus::kGone,
-                     "cannot read " + path.string() + ": process " + std::to_string(pid) +
-                         " has exited");
+      return failure(EnvironStatus::kGone, "cannot read " + path.string() + ": process " +
+                                               std::to_string(pid) + " has exited");
     }
   }
   auto vars = parse_environ(r.content);

@@ -41,19 +41,28 @@ struct FlagSpec {
 };
 
 // llama.cpp common/arg.cpp spellings (b10488, the llama.cpp Ollama v0.32.15 pins) and the Go
-// runner's flags (runner/llamarunner, v0.5.4-v0.11.x); Go's flag package takes -x and --x alike.
+// runner's flags (runner/llamarunner, v0.5.2-v0.11.4); Go's flag package takes -x and --x alike.
 constexpr std::array kFlags{
-    FlagSpec{"-m", Field::kModel},           FlagSpec{"--model", Field::kModel},
-    FlagSpec{"--port", Field::kPort},        FlagSpec{"--host", Field::kHost},
-    FlagSpec{"-c", Field::kContext},         FlagSpec{"--ctx-size", Field::kContext},
-    FlagSpec{"-np", Field::kParallel},       FlagSpec{"--parallel", Field::kParallel},
-    FlagSpec{"-fa", Field::kFlashAttn},      FlagSpec{"--flash-attn", Field::kFlashAttn},
-    FlagSpec{"-ctk", Field::kCacheTypeK},    FlagSpec{"--cache-type-k", Field::kCacheTypeK},
-    FlagSpec{"-ctv", Field::kCacheTypeV},    FlagSpec{"--cache-type-v", Field::kCacheTypeV},
+    FlagSpec{"-m", Field::kModel},
+    FlagSpec{"--model", Field::kModel},
+    FlagSpec{"--port", Field::kPort},
+    FlagSpec{"--host", Field::kHost},
+    FlagSpec{"-c", Field::kContext},
+    FlagSpec{"--ctx-size", Field::kContext},
+    FlagSpec{"-np", Field::kParallel},
+    FlagSpec{"--parallel", Field::kParallel},
+    FlagSpec{"-fa", Field::kFlashAttn},
+    FlagSpec{"--flash-attn", Field::kFlashAttn},
+    FlagSpec{"-ctk", Field::kCacheTypeK},
+    FlagSpec{"--cache-type-k", Field::kCacheTypeK},
+    FlagSpec{"-ctv", Field::kCacheTypeV},
+    FlagSpec{"--cache-type-v", Field::kCacheTypeV},
     FlagSpec{"--kv-cache-type", Field::kKvCacheType},
-    FlagSpec{"-ngl", Field::kGpuLayers},     FlagSpec{"--gpu-layers", Field::kGpuLayers},
+    FlagSpec{"-ngl", Field::kGpuLayers},
+    FlagSpec{"--gpu-layers", Field::kGpuLayers},
     FlagSpec{"--n-gpu-layers", Field::kGpuLayers},
-    FlagSpec{"-lm", Field::kLoadMode},       FlagSpec{"--load-mode", Field::kLoadMode},
+    FlagSpec{"-lm", Field::kLoadMode},
+    FlagSpec{"--load-mode", Field::kLoadMode},
     FlagSpec{"--embedding", Field::kEmbedding},
     FlagSpec{"--embeddings", Field::kEmbedding},
     FlagSpec{"--ollama-engine", Field::kOllamaEngine},
@@ -82,8 +91,7 @@ std::optional<std::string> bounded(std::string_view s, std::size_t max = kMaxVal
   return std::string(s);
 }
 
-// llama.cpp's --flash-attn takes on|off|auto; the old llama.cpp and the Go runner had a bare
-// switch. A following token counts as the value only when it is one of those words.
+// A --flash-attn value: llama.cpp's on|off|auto, or Go flag syntax (--flash-attn=false).
 std::optional<std::string> flash_attn_value(std::string_view s) {
   const std::string v = lower(s);
   if (v == "on" || v == "off" || v == "auto") return v;
@@ -208,7 +216,8 @@ std::optional<RunnerArgs> parse_runner_cmdline(const std::vector<std::string>& a
     if (inline_value) {
       apply(a, *field, *inline_value);
     } else if (*field == Field::kFlashAttn) {
-      if (i + 1 < argv.size() && (!legacy || flash_attn_value(argv[i + 1]))) {
+      // llama.cpp's takes on|off|auto; the Go runner's (and old llama.cpp's) is a bare switch.
+      if (!legacy && i + 1 < argv.size()) {
         apply(a, *field, argv[++i]);
       } else {
         a.flash_attn = "on";

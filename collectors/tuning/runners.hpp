@@ -12,10 +12,10 @@
 namespace llmon::tuning {
 
 enum class RunnerGeneration {
-  // `ollama runner [--ollama-engine] --model <path> ... --port <n>` (v0.5.4 to v0.24.x) and its
-  // predecessor `.../runners/<lib>/ollama_llama_server --model ...`. Up to v0.11.x the settings
+  // `ollama runner [--ollama-engine] --model <path> ... --port <n>` (v0.5.2 to v0.24.x) and its
+  // predecessor `.../runners/<lib>/ollama_llama_server --model ...`. Up to v0.11.4 the settings
   // were flags (--ctx-size, --parallel, --n-gpu-layers, --flash-attn, --kv-cache-type); from
-  // v0.12.0 only --model and --port, the rest went over HTTP [ollama llm/server.go].
+  // v0.11.5 only --model and --port, the rest went over HTTP [ollama llm/server.go].
   kLegacy,
   // v0.30.0+: upstream llama.cpp `llama-server` from lib/ollama/ with the settings as flags
   // [ollama v0.32.15 llm/llama_server.go startLlamaServer].
@@ -35,13 +35,13 @@ struct RunnerArgs {
   std::optional<std::uint32_t> parallel;    // -np / --parallel
   // -c / --ctx-size: the total, which Ollama sets to num_ctx * num_parallel.
   std::optional<std::uint64_t> context_total;
-  std::optional<std::string> flash_attn;     // "on" | "off" | "auto" (a bare legacy flag: "on")
-  std::optional<std::string> cache_type_k;   // -ctk / --cache-type-k, legacy --kv-cache-type
-  std::optional<std::string> cache_type_v;   // -ctv / --cache-type-v, legacy --kv-cache-type
-  std::optional<std::string> gpu_layers;     // -ngl / --gpu-layers / --n-gpu-layers: "0", "auto"
-  std::optional<std::string> load_mode;      // -lm / --load-mode ("dio" on Linux iGPUs)
-  bool embedding = false;                    // --embedding / --embeddings
-  bool ollama_engine = false;                // legacy --ollama-engine
+  std::optional<std::string> flash_attn;    // "on" | "off" | "auto" (a bare legacy flag: "on")
+  std::optional<std::string> cache_type_k;  // -ctk / --cache-type-k, legacy --kv-cache-type
+  std::optional<std::string> cache_type_v;  // -ctv / --cache-type-v, legacy --kv-cache-type
+  std::optional<std::string> gpu_layers;    // -ngl / --gpu-layers / --n-gpu-layers: "0", "auto"
+  std::optional<std::string> load_mode;     // -lm / --load-mode ("dio" on Linux iGPUs)
+  bool embedding = false;                   // --embedding / --embeddings
+  bool ollama_engine = false;               // legacy --ollama-engine
 
   // context_total / parallel, as each request slot sees it; absent unless both are known.
   std::optional<std::uint64_t> context_per_slot() const;

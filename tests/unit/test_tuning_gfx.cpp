@@ -24,8 +24,8 @@ TEST_CASE("gfx: target names parse, minor and step are hex digits") {
   CHECK(gfx("gfx1201").name() == "gfx1201");
   CHECK(gfx("gfx90a").hsa_version() == "9.0.10");
   CHECK(gfx("gfx1151").hsa_version() == "11.5.1");
-  for (const char* bad : {"", "gfx", "gfx11", "gfx011", "gfx1g51", "gfxa00", "sm_90", "gfx115x",
-                          "gfx1234567"}) {
+  for (const char* bad :
+       {"", "gfx", "gfx11", "gfx011", "gfx1g51", "gfxa00", "sm_90", "gfx115x", "gfx1234567"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_gfx_target(bad));
   }
@@ -37,9 +37,9 @@ TEST_CASE("gfx: HSA_OVERRIDE_GFX_VERSION as Ollama turns it into a target") {
   CHECK(hsa_override_to_gfx("9.0.10") == "gfx90a");
   CHECK(hsa_override_to_gfx("10.3.0") == "gfx1030");
   CHECK(hsa_override_to_gfx(" 11.0.2\n") == "gfx1102");  // strings.TrimSpace first
-  CHECK(hsa_override_to_gfx("011.00.01") == "gfx1101");    // ParseUint takes leading zeros
-  CHECK(hsa_override_to_gfx("gfx1151") == "gfx1151");      // a gfx name is taken as is
-  CHECK(hsa_override_to_gfx("0.0.0") == "gfx000");         // Ollama would use that, too
+  CHECK(hsa_override_to_gfx("011.00.01") == "gfx1101");  // ParseUint takes leading zeros
+  CHECK(hsa_override_to_gfx("gfx1151") == "gfx1151");    // a gfx name is taken as is
+  CHECK(hsa_override_to_gfx("0.0.0") == "gfx000");       // Ollama would use that, too
   // Ignored by Ollama: no override at all.
   for (const char* ignored : {"", "11.0", "11.0.0.0", "16.0.0", "11.16.0", "11.0.x", "11..0",
                               "-1.0.0", "+11.0.0", "11.0.0.", "\"11.0.0\"", "256.0.0"}) {
@@ -71,8 +71,8 @@ TEST_CASE("gfx: Ollama's bundled ROCm targets by version") {
   CHECK(ollama_bundles_rocm_target(phoenix, ver("0.31.2")) == false);
   CHECK(ollama_bundles_rocm_target(gfx("gfx1010"), ver("0.32.15")) == false);
   CHECK(ollama_bundles_rocm_target(gfx("gfx1036"), ver("0.32.15")) == false);
-  CHECK_FALSE(ollama_bundles_rocm_target(strix, ver("0.12.3")));   // not modelled
-  CHECK_FALSE(ollama_bundles_rocm_target(strix, ver("0.0.0")));    // dev build
+  CHECK_FALSE(ollama_bundles_rocm_target(strix, ver("0.12.3")));  // not modelled
+  CHECK_FALSE(ollama_bundles_rocm_target(strix, ver("0.0.0")));   // dev build
   CHECK_FALSE(ollama_bundles_rocm_target(strix, std::nullopt));
   CHECK_FALSE(ollama_bundles_rocm_target(phoenix, ver("0.31.2-rc0")));  // at a boundary
   CHECK(ollama_bundles_rocm_target(phoenix, ver("0.33.0-rc2")) == false);

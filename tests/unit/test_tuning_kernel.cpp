@@ -77,8 +77,9 @@ TEST_CASE("kernel cmdline: the kernel's isspace includes 0xA0, other bytes are k
   // "\xC3\xA0" (UTF-8 a-grave) ends in 0xA0: the kernel splits there.
   check_params("a=\xC3\xA0z b", {{"a", "\xC3"}, {"z", std::nullopt}, {"b", std::nullopt}});
   check_params("a=\xff\xfe\x01", {{"a", "\xff\xfe\x01"}});
-  check_params("a\vb\fc\rd", {{"a", std::nullopt}, {"b", std::nullopt}, {"c", std::nullopt},
-                              {"d", std::nullopt}});
+  check_params(
+      "a\vb\fc\rd",
+      {{"a", std::nullopt}, {"b", std::nullopt}, {"c", std::nullopt}, {"d", std::nullopt}});
   std::string huge;
   for (int i = 0; i < 10000; ++i) huge += "p" + std::to_string(i) + "=\"v v\" ";
   CHECK(parse_kernel_cmdline(huge).size() == 10000);

@@ -123,7 +123,8 @@ TEST_CASE("environ: NAME=VALUE entries in order; no '=', empty names skipped; fi
 
 TEST_CASE("environ: more variables than the bound is an error, never a truncated environment") {
   std::string text;
-  for (std::size_t i = 0; i <= tuning::kMaxEnvironVars; ++i) text += nul("V" + std::to_string(i) + "=1|");
+  for (std::size_t i = 0; i <= tuning::kMaxEnvironVars; ++i)
+    text += nul("V" + std::to_string(i) + "=1|");
   CHECK_FALSE(tuning::parse_environ(text));
   TempTree t;
   t.write("5/stat", stat_line(5, "ollama", 'S', 1, 0, 0, 1, 1));

@@ -26,10 +26,34 @@ const std::string kBlob = "/usr/share/ollama/.ollama/models/blobs/sha256-" + kHe
 // What Ollama v0.32.15 startLlamaServer passes for a Strix Halo iGPU, num_ctx 8192, np 2.
 Argv modern_runner() {
   return {"/usr/local/lib/ollama/llama-server",
-          "--model", kBlob, "--port", "40123", "--host", "127.0.0.1", "--no-webui", "--offline",
-          "-c", "16384", "-np", "2", "--log-verbosity", "4", "--no-log-prefix",
-          "--no-log-timestamps", "--load-mode", "dio", "--cache-type-k", "q8_0", "--cache-type-v",
-          "q8_0", "--flash-attn", "on", "-b", "512", "-ub", "512"};
+          "--model",
+          kBlob,
+          "--port",
+          "40123",
+          "--host",
+          "127.0.0.1",
+          "--no-webui",
+          "--offline",
+          "-c",
+          "16384",
+          "-np",
+          "2",
+          "--log-verbosity",
+          "4",
+          "--no-log-prefix",
+          "--no-log-timestamps",
+          "--load-mode",
+          "dio",
+          "--cache-type-k",
+          "q8_0",
+          "--cache-type-v",
+          "q8_0",
+          "--flash-attn",
+          "on",
+          "-b",
+          "512",
+          "-ub",
+          "512"};
 }
 
 }  // namespace
@@ -55,8 +79,9 @@ TEST_CASE("runner: llama-server (Ollama >= 0.30) with Ollama's own flags") {
 
 TEST_CASE("runner: every spelling of llama.cpp's flags; the last repeat wins") {
   const auto a = parse_runner_cmdline(
-      {"llama-server", "-m", kBlob, "--ctx-size", "4096", "--parallel", "4", "-fa", "auto", "-ctk",
-       "F16", "-ctv", "q4_0", "-ngl", "0", "--ctx_size", "8192", "-lm", "none", "--embedding"});
+      {"llama-server", "-m",   kBlob,  "--ctx-size", "4096", "--parallel", "4", "-fa",
+       "auto",         "-ctk", "F16",  "-ctv",       "q4_0", "-ngl",       "0", "--ctx_size",
+       "8192",         "-lm",  "none", "--embedding"});
   REQUIRE(a);
   CHECK(a->context_total == 8192u);  // --ctx_size: llama.cpp reads '_' as '-'
   CHECK(a->parallel == 4u);
@@ -74,6 +99,9 @@ TEST_CASE("runner: every spelling of llama.cpp's flags; the last repeat wins") {
   }
   const auto c = parse_runner_cmdline({"llama-server", "--model", "/m", "-ngl", "AUTO"});
   CHECK(c->gpu_layers == "auto");
+  // OLLAMA_FLASH_ATTENTION=false gives --flash-attn off; llama.cpp always takes the next token.
+  const auto d = parse_runner_cmdline({"llama-server", "--model", "/m", "--flash-attn", "OFF"});
+  CHECK(d->flash_attn == "off");
 }
 
 TEST_CASE("runner: Ollama's GPU discovery probe is not a model runner") {
@@ -86,7 +114,7 @@ TEST_CASE("runner: Ollama's GPU discovery probe is not a model runner") {
   CHECK_FALSE(parse_runner_cmdline({""}));
 }
 
-TEST_CASE("runner: legacy `ollama runner` (v0.12-v0.24): only the model and the port") {
+TEST_CASE("runner: legacy `ollama runner` (v0.11.5-v0.24): only the model and the port") {
   const auto a = parse_runner_cmdline(
       {"/usr/local/bin/ollama", "runner", "--ollama-engine", "--model", kBlob, "--port", "39999"});
   REQUIRE(a);
@@ -103,11 +131,27 @@ TEST_CASE("runner: legacy `ollama runner` (v0.12-v0.24): only the model and the 
   CHECK(parse_runner_cmdline({"ollama", "runner", "--port", "1"}));
 }
 
-TEST_CASE("runner: legacy v0.5-v0.11 flags, Go flag syntax, and ollama_llama_server") {
-  const auto a = parse_runner_cmdline(
-      {"/usr/bin/ollama", "runner", "--model", kBlob, "--ctx-size", "8192", "--batch-size", "512",
-       "--n-gpu-layers", "49", "--threads", "16", "--flash-attn", "--kv-cache-type", "q8_0",
-       "--parallel", "4", "--multiuser-cache", "--port", "41000"});
+TEST_CASE("runner: legacy v0.5.2-v0.11.4 flags, Go flag syntax, and ollama_llama_server") {
+  const auto a = parse_runner_cmdline({"/usr/bin/ollama",
+                                       "runner",
+                                       "--model",
+                                       kBlob,
+                                       "--ctx-size",
+                                       "8192",
+                                       "--batch-size",
+                                       "512",
+                                       "--n-gpu-layers",
+                                       "49",
+                                       "--threads",
+                                       "16",
+                                       "--flash-attn",
+                                       "--kv-cache-type",
+                                       "q8_0",
+                                       "--parallel",
+                                       "4",
+                                       "--multiuser-cache",
+                                       "--port",
+                                       "41000"});
   REQUIRE(a);
   CHECK(a->flash_attn == "on");  // a bare switch then
   CHECK(a->kv_cache_type() == "q8_0");
@@ -141,9 +185,9 @@ TEST_CASE("runner: an argv rewritten into one string parses like the original") 
 }
 
 TEST_CASE("runner: bad values are absent, not guessed; sizes are bounded") {
-  const auto a = parse_runner_cmdline({"llama-server", "--model", "/m", "--port", "0", "-np", "-1",
-                                       "-c", "lots", "--port", "70000", "-ctk",
-                                       std::string(100, 'q'), "-np"});
+  const auto a =
+      parse_runner_cmdline({"llama-server", "--model", "/m", "--port", "0", "-np", "-1", "-c",
+                            "lots", "--port", "70000", "-ctk", std::string(100, 'q'), "-np"});
   REQUIRE(a);
   CHECK_FALSE(a->port);
   CHECK_FALSE(a->parallel);  // "-1", then a final -np without a value
@@ -166,14 +210,17 @@ TEST_CASE("runner: blob digests from model paths") {
 }
 
 TEST_CASE("modelfile: the first FROM, as /api/show renders it (v0.32.15 ShowHandler)") {
-  const std::string modelfile = "# Modelfile generated by \"ollama show\"\n"
-                                "# To build a new Modelfile based on this, replace FROM with:\n"
-                                "# FROM qwen3:32b\n\n"
-                                "FROM " + kBlob + "\n"
-                                "FROM /usr/share/ollama/.ollama/models/blobs/sha256-" +
-                                std::string(64, 'b') +
-                                "\nTEMPLATE \"\"\"{{ .Prompt }}\nFROM /not/this\"\"\"\n"
-                                "PARAMETER num_ctx 8192\n";
+  const std::string modelfile =
+      "# Modelfile generated by \"ollama show\"\n"
+      "# To build a new Modelfile based on this, replace FROM with:\n"
+      "# FROM qwen3:32b\n\n"
+      "FROM " +
+      kBlob +
+      "\n"
+      "FROM /usr/share/ollama/.ollama/models/blobs/sha256-" +
+      std::string(64, 'b') +
+      "\nTEMPLATE \"\"\"{{ .Prompt }}\nFROM /not/this\"\"\"\n"
+      "PARAMETER num_ctx 8192\n";
   CHECK(parse_modelfile_from(modelfile) == "sha256:" + kHex);
   CHECK(parse_modelfile_from("from \"" + kBlob + "\"\r\n") == "sha256:" + kHex);
   CHECK(parse_modelfile_from("\tFrOm   " + kBlob) == "sha256:" + kHex);

@@ -51,8 +51,8 @@ inline std::string stat_line(int pid, const std::string& comm, char state, int p
                              unsigned long long utime, unsigned long long stime,
                              unsigned long long starttime, unsigned long long rss_pages) {
   return std::to_string(pid) + " (" + comm + ") " + state + " " + std::to_string(ppid) +
-         " 812 812 0 -1 4194560 100 0 0 0 " + std::to_string(utime) + " " +
-         std::to_string(stime) + " 0 0 20 0 12 0 " + std::to_string(starttime) + " 8589934592 " +
+         " 812 812 0 -1 4194560 100 0 0 0 " + std::to_string(utime) + " " + std::to_string(stime) +
+         " 0 0 20 0 12 0 " + std::to_string(starttime) + " 8589934592 " +
          std::to_string(rss_pages) +
          " 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
 }
