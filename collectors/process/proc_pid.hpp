@@ -20,8 +20,9 @@ inline constexpr std::size_t kMaxArgs = 16384;
 // argv from /proc/<pid>/cmdline: NUL-separated, the final NUL optional. Empty arguments in the
 // middle are kept (argv may hold ""). A process that rewrote its argv into one string (what
 // setproctitle does: "ollama runner --model x", maybe NUL-padded) shows a single argument with
-// spaces: that is split on whitespace, the only reading left. Past kMaxArgs the rest is dropped.
-// Kernel threads and zombies have an empty cmdline: the result is empty.
+// spaces: that is split on whitespace, the only reading left (a genuine single argument with
+// spaces reads the same way). Past kMaxArgs the rest is dropped. Kernel threads and zombies
+// have an empty cmdline: the result is empty.
 std::vector<std::string> parse_cmdline(std::string_view text);
 
 // The four ids of one "Uid:" or "Gid:" line of /proc/<pid>/status.
@@ -60,8 +61,9 @@ struct ProcessInfo {
 // Everything in it is world-readable on a default procfs (hidepid=0).
 std::optional<ProcessInfo> read_process_info(const std::filesystem::path& procfs_root, int pid);
 
-// Numeric entries of procfs_root, ascending (directory order is not deterministic), at most
-// max_entries of them; an unreadable root gives an empty list.
+// Numeric entries of procfs_root, ascending so a scan is deterministic (directory order is
+// not) and a parent usually comes before its children; at most max_entries of them (which ones,
+// past the bound, is up to the directory order). An unreadable root gives an empty list.
 std::vector<int> list_pids(const std::filesystem::path& procfs_root,
                            std::size_t max_entries = kMaxPids);
 
