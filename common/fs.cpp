@@ -27,7 +27,7 @@ ReadStatus classify(int err) {
 }
 
 ReadResult failure(const std::filesystem::path& path, int err) {
-  return ReadResult{classify(err), {}, path.string() + ": " + std::strerror(err)};
+  return ReadResult{classify(err), {}, path.string() + ": " + std::strerror(err), err};
 }
 
 }  // namespace
@@ -35,7 +35,7 @@ ReadResult failure(const std::filesystem::path& path, int err) {
 ReadResult read_file(const std::filesystem::path& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return failure(path, errno);
-  ReadResult result{ReadStatus::kOk, {}, {}};
+  ReadResult result{ReadStatus::kOk, {}, {}, 0};
   char buf[4096];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
@@ -50,7 +50,8 @@ ReadResult read_file(const std::filesystem::path& path, std::size_t max_bytes) {
       ::close(fd);
       return ReadResult{ReadStatus::kError,
                         {},
-                        path.string() + ": larger than " + std::to_string(max_bytes) + " bytes"};
+                        path.string() + ": larger than " + std::to_string(max_bytes) + " bytes",
+                        0};
     }
     result.content.append(buf, static_cast<std::size_t>(n));
   }

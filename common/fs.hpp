@@ -17,8 +17,9 @@ enum class ReadStatus {
 
 struct ReadResult {
   ReadStatus status = ReadStatus::kError;
-  std::string content;  // valid when status == kOk
-  std::string error;    // "path: reason" otherwise
+  std::string content;   // valid when status == kOk
+  std::string error;     // "path: reason" otherwise
+  int error_number = 0;  // the errno behind a failed open or read (0 for "larger than")
 
   bool ok() const { return status == ReadStatus::kOk; }
 };

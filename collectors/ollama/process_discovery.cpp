@@ -10,6 +10,7 @@
 #include <system_error>
 #include <tuple>
 
+#include "collectors/process/proc_pid.hpp"
 #include "collectors/process/proc_stat.hpp"
 #include "common/fs.hpp"
 
@@ -77,20 +78,6 @@ std::optional<ListenSocket> parse_tcp_line(std::string_view line, bool ipv6) {
   return ListenSocket{*address, *port, *inode, *state == kTcpListen};
 }
 
-// Numeric entries of the procfs root, ascending so a scan is deterministic (directory order
-// is not) and the parent of a forked listener is found before its children.
-std::vector<int> list_pids(const fs::path& procfs_root) {
-  std::vector<int> pids;
-  std::error_code ec;
-  fs::directory_iterator it(procfs_root, ec);
-  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    const auto pid = parse_number<int>(it->path().filename().native(), 10);
-    if (pid && *pid > 0) pids.push_back(*pid);
-  }
-  std::sort(pids.begin(), pids.end());
-  return pids;
-}
-
 // True when one of `pid`'s descriptors is a socket in `inodes`. Every failure (the process
 // exited, EACCES on another user's fd directory, an fd closed between listing and readlink)
 // just means "not this process".
@@ -108,23 +95,6 @@ bool owns_socket(const fs::path& pid_dir, const std::vector<std::uint64_t>& inod
     if (inode && std::find(inodes.begin(), inodes.end(), *inode) != inodes.end()) return true;
   }
   return false;
-}
-
-std::vector<std::string_view> split_cmdline(std::string_view text) {
-  std::vector<std::string_view> argv;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const auto nul = text.find('\0', pos);
-    const auto end = nul == std::string_view::npos ? text.size() : nul;
-    argv.push_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return argv;
-}
-
-std::string_view basename_of(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -186,7 +156,7 @@ std::optional<int> find_listening_pid(const fs::path& procfs_root, std::uint16_t
     }
   }
   if (inodes.empty()) return std::nullopt;
-  for (const int pid : list_pids(procfs_root)) {
+  for (const int pid : proc::list_pids(procfs_root)) {
     if (owns_socket(procfs_root / std::to_string(pid), inodes)) return pid;
   }
   return std::nullopt;
@@ -204,14 +174,14 @@ std::optional<int> find_pid_by_name(const fs::path& procfs_root, const std::stri
   const auto rank = [](const Candidate& c) {
     return std::make_tuple(!c.serve, c.start_ticks, c.pid);
   };
-  for (const int pid : list_pids(procfs_root)) {
+  for (const int pid : proc::list_pids(procfs_root)) {
     const fs::path dir = procfs_root / std::to_string(pid);
     const auto comm = read_trimmed(dir / "comm", 4096);
     const ReadResult cmdline = read_file(dir / "cmdline", kMaxCmdlineBytes);
     const auto argv =
-        cmdline.ok() ? split_cmdline(cmdline.content) : std::vector<std::string_view>{};
+        cmdline.ok() ? proc::parse_cmdline(cmdline.content) : std::vector<std::string>{};
     const bool by_comm = comm && *comm == name;
-    const bool by_argv0 = !argv.empty() && basename_of(argv[0]) == name;
+    const bool by_argv0 = !argv.empty() && proc::program_name(argv[0]) == name;
     if (!by_comm && !by_argv0) continue;
     Candidate c{argv.size() >= 2 && argv[1] == "serve", std::numeric_limits<std::uint64_t>::max(),
                 pid};

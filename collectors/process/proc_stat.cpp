@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
@@ -46,6 +47,11 @@ std::optional<PidStat> parse_pid_stat(std::string_view text) {
   const auto f = split_ws(text.substr(close + 1));
   if (f.size() < 22 || f[0].size() != 1) return std::nullopt;
   st.state = f[0][0];
+  const auto ppid = to_u64(f[1]);
+  if (!ppid || *ppid > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+    return std::nullopt;
+  }
+  st.ppid = static_cast<int>(*ppid);
   const auto utime = to_u64(f[11]), stime = to_u64(f[12]), start = to_u64(f[19]),
              vsize = to_u64(f[20]), rss = to_u64(f[21]);
   if (!utime || !stime || !start || !vsize || !rss) return std::nullopt;

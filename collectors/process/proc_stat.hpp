@@ -12,6 +12,7 @@ namespace llmon::proc {
 struct PidStat {
   std::string comm;  // executable name, as in /proc/<pid>/comm (max 15 chars)
   char state = '?';
+  int ppid = 0;  // field 4: the parent's thread-group id (0 for the init process)
   std::uint64_t utime_ticks = 0;
   std::uint64_t stime_ticks = 0;
   std::uint64_t starttime_ticks = 0;  // since boot

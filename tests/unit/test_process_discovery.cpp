@@ -186,6 +186,14 @@ TEST_CASE("ollama discovery: by name, the earliest start breaks a tie, then the 
   CHECK(find_pid_by_name(box.root(), "ollama") == 913);  // only the runner is left
 }
 
+TEST_CASE("ollama discovery: by name, a serve whose argv was rewritten into one string wins") {
+  BoxCopy box;
+  // 812 started first, but only 1200 still says "serve" once its argv is read as one string.
+  box.write("812/cmdline", std::string("/usr/local/bin/ollama\0runner\0", 29));
+  box.write("1200/cmdline", "/opt/ollama/bin/ollama serve");
+  CHECK(find_pid_by_name(box.root(), "ollama") == 1200);
+}
+
 TEST_CASE("ollama discovery: the host decides whether the socket is tried before the name") {
   CHECK(discover_ollama_pid(kBox, "127.0.0.1", 11435, "ollama") == 1200);  // socket first
   CHECK(discover_ollama_pid(kBox, "", 11434, "") == 812);
