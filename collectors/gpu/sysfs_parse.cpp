@@ -57,12 +57,21 @@ struct DpmLine {
   bool current = false;
 };
 
-// One "<level>: <number><unit>[ *]" line, level being digits or "S" (deep sleep).
+bool is_level_label(std::string_view s) {
+  if (s.empty() || s.size() > 8) return false;
+  for (const char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// One "<level>: <number><unit>[ *]" line. The level is a number, "S" (deep sleep) or another
+// short tag such as the proposed "F" (fine-grained current clock): the kernel adds such tags
+// from time to time, and a table is no less readable for one more of them.
 std::optional<DpmLine> parse_dpm_line(std::string_view line) {
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return std::nullopt;
-  const std::string_view level = trim_view(line.substr(0, colon));
-  if (!all_digits(level) && level != "S" && level != "s") return std::nullopt;
+  if (!is_level_label(trim_view(line.substr(0, colon)))) return std::nullopt;
 
   std::string_view rest = trim_view(line.substr(colon + 1));
   DpmLine out;
@@ -110,20 +119,22 @@ std::string format_device_id(std::uint32_t id) {
 }
 
 std::optional<double> parse_dpm_current(std::string_view text) {
-  std::optional<double> current;
+  // Only the starred line matters: a line this parser does not understand elsewhere in the
+  // table (a new level tag, a format change in an unstarred level) must not hide the current
+  // clock. Stars are counted on every line, parsed or not, so an ambiguous table stays absent.
+  std::optional<std::string_view> starred;
   while (!text.empty()) {
     const auto nl = text.find('\n');
     const std::string_view line = trim_view(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    if (line.empty()) continue;
-    const auto parsed = parse_dpm_line(line);
-    if (!parsed) return std::nullopt;
-    if (!parsed->current) continue;
-    // Two starred levels would mean a table format this parser does not understand.
-    if (current) return std::nullopt;
-    current = parsed->hertz;
+    if (line.empty() || line.back() != '*') continue;
+    if (starred) return std::nullopt;
+    starred = line;
   }
-  return current;
+  if (!starred) return std::nullopt;
+  const auto parsed = parse_dpm_line(*starred);
+  if (!parsed) return std::nullopt;
+  return parsed->hertz;
 }
 
 KfdProperties parse_kfd_properties(std::string_view text) {

@@ -25,8 +25,9 @@ std::optional<std::uint32_t> parse_hex_id(std::string_view text);
 std::string format_device_id(std::uint32_t id);
 
 // The current clock, in hertz, of a pp_dpm_sclk / pp_dpm_mclk table such as
-// "0: 600Mhz\n1: 1200Mhz *\n2: 2900Mhz\n". The deep-sleep level "S: 100Mhz *" counts when it is
-// the starred one. nullopt when no line (or more than one) is starred, or any line is malformed.
+// "0: 600Mhz \n1: 1200Mhz *\n2: 2900Mhz \n": the one starred line, whatever its level tag ("1",
+// the deep-sleep "S", a future "F"). nullopt when no line or more than one is starred, or the
+// starred line is malformed; other lines may be anything.
 std::optional<double> parse_dpm_current(std::string_view text);
 
 // "key value" lines of a KFD topology node's `properties` file; malformed lines are skipped.

@@ -59,10 +59,23 @@ TEST_CASE("sysfs parse_dpm_current finds the starred level") {
   CHECK_FALSE(sysfs::parse_dpm_current("0: 600\n1: 1200 *\n"));       // no unit
   CHECK_FALSE(sysfs::parse_dpm_current("0: 600Parsecs *\n"));
   CHECK_FALSE(sysfs::parse_dpm_current("0: -600Mhz *\n"));
-  CHECK_FALSE(sysfs::parse_dpm_current("X: 600Mhz *\n"));
-  CHECK_FALSE(sysfs::parse_dpm_current("OD_SCLK:\n0: 500Mhz *\n"));     // pp_od_clk_voltage
-  CHECK_FALSE(sysfs::parse_dpm_current("0: 500Mhz *\n1: 900Mhz *\n"));  // ambiguous
-  CHECK_FALSE(sysfs::parse_dpm_current("0: 2.5GT/s, x16 *\n"));         // pp_dpm_pcie
+  CHECK_FALSE(sysfs::parse_dpm_current("0: 600Mhz\nS: 100Mhz*\n1: 900Mhz *\n"));  // two stars
+  CHECK_FALSE(sysfs::parse_dpm_current("0: 600Mhz\nX_Y: 100Mhz *\n"));            // not a level tag
+  CHECK_FALSE(sysfs::parse_dpm_current("0: 500Mhz *\n1: 900Mhz *\n"));            // ambiguous
+  CHECK_FALSE(sysfs::parse_dpm_current("0: 2.5GT/s, x16 *\n"));                   // pp_dpm_pcie
+}
+
+TEST_CASE("sysfs parse_dpm_current: lines it does not understand never hide the current clock") {
+  // As the kernel prints them: unstarred levels keep a trailing space.
+  CHECK(sysfs::parse_dpm_current("0: 500Mhz \n1: 1183Mhz *\n2: 2526Mhz \n") == 1183e6);
+  CHECK(sysfs::parse_dpm_current("S: 24Mhz *\n1: 500Mhz \n2: 2526Mhz \n") == 24e6);
+  // The proposed fine-grained "F:" current-clock line, and any other new tag.
+  CHECK(sysfs::parse_dpm_current("0: 500Mhz \nF: 1183Mhz *\n1: 2526Mhz \n") == 1183e6);
+  CHECK(sysfs::parse_dpm_current("0: 500Mhz *\nF: 1183Mhz \n1: 2526Mhz \n") == 500e6);
+  CHECK(sysfs::parse_dpm_current("Q: 100Mhz \n0: 500Mhz *\n") == 500e6);
+  // An unstarred line in a format this parser does not know.
+  CHECK(sysfs::parse_dpm_current("0: 500Mhz *\n1: 2526 MHz (boost)\n") == 500e6);
+  CHECK(sysfs::parse_dpm_current("OD_SCLK:\n0: 500Mhz *\n") == 500e6);
 }
 
 TEST_CASE("sysfs parse_kfd_properties maps keys to numbers") {
