@@ -77,7 +77,7 @@ constexpr std::pair<rsmi_dev_perf_level_t, const char*> kPerfLevelNames[] = {
     {RSMI_DEV_PERF_LEVEL_STABLE_PEAK, "profile_peak"},
     {RSMI_DEV_PERF_LEVEL_STABLE_MIN_MCLK, "profile_min_mclk"},
     {RSMI_DEV_PERF_LEVEL_STABLE_MIN_SCLK, "profile_min_sclk"},
-    {RSMI_DEV_PERF_LEVEL_DETERMINISM, "determinism"},
+    {RSMI_DEV_PERF_LEVEL_DETERMINISM, "perf_determinism"},
 };
 
 template <typename Fn>

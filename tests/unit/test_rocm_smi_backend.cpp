@@ -208,6 +208,22 @@ dev 0 mclk 0 0
   CHECK_FALSE(devices[0].mclk_hertz);
 }
 
+TEST_CASE("rocm_smi: performance levels are spelled as amdgpu's sysfs spells them") {
+  TempDir dir;
+  const std::pair<const char*, const char*> kLevels[] = {
+      {"AUTO", "auto"},
+      {"STABLE_STD", "profile_standard"},
+      {"STABLE_MIN_SCLK", "profile_min_sclk"},
+      {"DETERMINISM", "perf_determinism"},  // amdgpu_pm.c: "perf_determinism"
+  };
+  for (const auto& [rsmi, sysfs] : kLevels) {
+    use_script(dir, std::string("devices 1\ndev 0 pci_id 0xc500\ndev 0 perf_level ") + rsmi + "\n");
+    const auto devices = fake_backend(dir)->read_devices();
+    REQUIRE(devices.size() == 1);
+    CHECK(devices[0].performance_level == sysfs);
+  }
+}
+
 TEST_CASE("rocm_smi: read_fast reads busy and power in bus order") {
   TempDir dir;
   use_script(dir, kTwoGpus);
