@@ -12,14 +12,11 @@
 namespace llmon::gpu {
 namespace {
 
-// rsmi_frequencies_t as ROCm 5.x and ROCm 6.x lay it out. 6.0 prepended `has_deep_sleep` and
-// grew the array, so a struct from whichever rocm_smi.h we were built with is wrong for half of
-// the libraries out there.
-struct FrequenciesV5 {
-  std::uint32_t num_supported;
-  std::uint32_t current;
-  std::array<std::uint64_t, 32> frequency;
-};
+// rsmi_frequencies_t as ROCm 6.x lays it out: 6.0 prepended `has_deep_sleep` and grew the array,
+// so the struct of the 5.x rocm_smi.h we build with is wrong for it. Whether a library is of that
+// generation is told by its symbols (resolve()), never by rsmi_version_get(): that answers a
+// build-time tag (1.0.0 from Debian's 5.2.3 and from ROCm 7.2, 2.x from a git build of 6.0, 7.x
+// from the 6.1 packages). The 5.x layout is never needed: a 5.x library's clocks are not read.
 struct FrequenciesV6 {
   bool has_deep_sleep;
   std::uint32_t num_supported;
@@ -27,20 +24,18 @@ struct FrequenciesV6 {
   std::array<std::uint64_t, 33> frequency;
 };
 
-// Far larger than either layout, so a library of the other generation (or a future one that
-// grows the struct again) writes into our buffer rather than past it.
+// Far larger than either generation's struct, so a library that grows it again writes into our
+// buffer rather than past it.
 struct alignas(alignof(std::max_align_t)) FrequencyBuffer {
   std::array<unsigned char, 1024> bytes{};
 };
-static_assert(sizeof(FrequenciesV5) < sizeof(FrequencyBuffer));
 static_assert(sizeof(FrequenciesV6) < sizeof(FrequencyBuffer));
 static_assert(sizeof(rsmi_frequencies_t) < sizeof(FrequencyBuffer));
 
-template <typename Layout>
 std::optional<std::uint64_t> current_frequency(const FrequencyBuffer& buffer) {
-  Layout f;
+  FrequenciesV6 f;
   std::memcpy(&f, buffer.bytes.data(), sizeof f);
-  // A library of the other layout generation shows up here as nonsense counts or indexes.
+  // A library with yet another layout shows up here as nonsense counts or indexes.
   if (f.num_supported > f.frequency.size() || f.current >= f.num_supported) return std::nullopt;
   return f.frequency[f.current];
 }
@@ -148,6 +143,10 @@ std::optional<Error> RocmSmiApi::resolve() {
   bind(handle_, "rsmi_dev_fan_speed_get", fn_.dev_fan_speed_get);
   bind(handle_, "rsmi_dev_fan_speed_max_get", fn_.dev_fan_speed_max_get);
   bind(handle_, "rsmi_dev_perf_level_get", fn_.dev_perf_level_get);
+  // Both appeared in ROCm 6.0, with has_deep_sleep; either one marks the 6.x generation (a
+  // later release dropping one of them would still have the other).
+  rocm6_abi_ = fn_.dev_current_socket_power_get != nullptr ||
+               dlsym(handle_, "rsmi_dev_activity_metric_get") != nullptr;
   return std::nullopt;
 }
 
@@ -155,8 +154,7 @@ rsmi_status_t RocmSmiApi::init() {
   if (initialised_) return RSMI_STATUS_SUCCESS;
   const rsmi_status_t status = fn_.init(0);
   initialised_ = status == RSMI_STATUS_SUCCESS;
-  // Here rather than at load: the frequency layout must be known before the first clock read,
-  // and no library can be expected to answer anything before it is initialised.
+  // After init: no library can be expected to answer anything before it is initialised.
   if (initialised_) {
     if (auto v = query<rsmi_version_t>(fn_.version_get)) {
       version_ = RocmSmiVersion{v->major, v->minor, v->patch};
@@ -241,12 +239,11 @@ std::optional<std::int64_t> RocmSmiApi::temperature_millicelsius(std::uint32_t d
 
 std::optional<std::uint64_t> RocmSmiApi::current_clock_hertz(std::uint32_t dev,
                                                              rsmi_clk_type_t clk) const {
-  if (fn_.dev_gpu_clk_freq_get == nullptr) return std::nullopt;
+  if (fn_.dev_gpu_clk_freq_get == nullptr || !rocm6_abi_) return std::nullopt;
   FrequencyBuffer buffer;
   auto* out = reinterpret_cast<rsmi_frequencies_t*>(buffer.bytes.data());
   if (fn_.dev_gpu_clk_freq_get(dev, clk, out) != RSMI_STATUS_SUCCESS) return std::nullopt;
-  if (version_ && version_->major >= 6) return current_frequency<FrequenciesV6>(buffer);
-  return current_frequency<FrequenciesV5>(buffer);
+  return current_frequency(buffer);
 }
 
 std::optional<std::int64_t> RocmSmiApi::fan_rpm(std::uint32_t dev) const {

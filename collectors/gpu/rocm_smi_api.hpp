@@ -31,7 +31,11 @@ class RocmSmiApi {
 
   const std::string& library() const { return library_; }
   // Library version, when rsmi_version_get exists and answered after a successful init().
+  // For logs only: it is a build-time tag (Debian's 5.2.3 says 1.0.0, ROCm 7.2 too), not an ABI.
   const std::optional<RocmSmiVersion>& version() const { return version_; }
+  // Whether the library is of the ROCm 6.0+ generation: it exports the calls 6.0 added together
+  // with the new rsmi_frequencies_t layout and the deep-sleep fix in its clock parser.
+  bool rocm6_abi() const { return rocm6_abi_; }
 
   // rsmi_init(0). Idempotent: a second call after success does nothing.
   rsmi_status_t init();
@@ -52,7 +56,11 @@ class RocmSmiApi {
   // Current reading of one rsmi_temperature_type_t sensor, millidegrees Celsius.
   std::optional<std::int64_t> temperature_millicelsius(std::uint32_t dev,
                                                        std::uint32_t sensor) const;
-  // Current DPM level's frequency in hertz, whichever rsmi_frequencies_t layout the library has.
+  // Current DPM level's frequency in hertz, in the rsmi_frequencies_t layout of the library's
+  // generation. Always nullopt, without calling the library, on a 5.x library: its clock parser
+  // assert()s, and distribution builds keep asserts, on the deep-sleep "S: 24Mhz *" line that
+  // current kernels print for idle cards, killing the whole process. The table can change
+  // between any check of ours and the library's own read, so no check makes the call safe.
   std::optional<std::uint64_t> current_clock_hertz(std::uint32_t dev, rsmi_clk_type_t clk) const;
   std::optional<std::int64_t> fan_rpm(std::uint32_t dev) const;
   std::optional<std::int64_t> fan_speed(std::uint32_t dev) const;
@@ -61,7 +69,7 @@ class RocmSmiApi {
   std::optional<std::string> performance_level(std::uint32_t dev) const;
 
  private:
-  // ROCm >= 6 only, so not in every rocm_smi.h: typed by hand from the 6.x declaration.
+  // ROCm >= 6.0 only, so not in the 5.x rocm_smi.h: typed by hand from the 6.x declaration.
   using CurrentSocketPowerFn = rsmi_status_t (*)(std::uint32_t, std::uint64_t*);
 
   struct Symbols {
@@ -95,6 +103,7 @@ class RocmSmiApi {
   void* handle_ = nullptr;
   Symbols fn_;
   std::optional<RocmSmiVersion> version_;
+  bool rocm6_abi_ = false;
   bool initialised_ = false;
 };
 

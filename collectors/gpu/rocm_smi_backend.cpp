@@ -1,18 +1,17 @@
 #include "collectors/gpu/rocm_smi_backend.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
-#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "collectors/gpu/rocm_smi_api.hpp"
-#include "common/fs.hpp"
+#include "collectors/gpu/sysfs_device.hpp"
+#include "collectors/gpu/sysfs_discovery.hpp"
 
 namespace llmon::gpu {
 namespace {
@@ -34,65 +33,17 @@ std::string format_pci_bus(std::uint64_t bdfid) {
   return text;
 }
 
-// Entries of a directory, sorted; empty when it cannot be listed (a fixture or box without it).
-std::vector<fs::path> list_dir(const fs::path& dir) {
-  std::vector<fs::path> entries;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    entries.push_back(it->path());
+// What sysfs shows of each GPU, by PCI bus id; empty when {sysfs_root} has no readable DRM class
+// (a container without /sys, a test). rocm_smi 5.x cannot name the drm card nor the gfx target,
+// and neither generation can be trusted with the clocks (see read_one()).
+std::map<std::string, sysfs::CardPaths> discover(const fs::path& sysfs_root) {
+  std::map<std::string, sysfs::CardPaths> cards;
+  try {
+    for (auto& card : sysfs::discover_cards(sysfs_root)) cards[card.pci_bus] = std::move(card);
+  } catch (const std::exception&) {
+    // Without sysfs the library's own answers are all there is.
   }
-  std::sort(entries.begin(), entries.end());
-  return entries;
-}
-
-// rocm_smi 5.x cannot name the drm card; the card whose `device` resolves to our PCI function can.
-std::string find_card(const fs::path& sysfs_root, const std::string& pci_bus) {
-  for (const auto& entry : list_dir(sysfs_root / "class" / "drm")) {
-    const std::string name = entry.filename().string();
-    // Connectors ("card1-DP-1") also live here and point at the same device.
-    if (name.size() <= 4 || name.compare(0, 4, "card") != 0 ||
-        name.find_first_not_of("0123456789", 4) != std::string::npos) {
-      continue;
-    }
-    std::error_code ec;
-    const fs::path device = fs::canonical(entry / "device", ec);
-    if (!ec && device.filename() == pci_bus) return name;
-  }
-  return {};
-}
-
-// "key value" lines of a KFD node's properties file; lines that do not parse are skipped.
-std::map<std::string, std::uint64_t> parse_properties(const std::string& text) {
-  std::map<std::string, std::uint64_t> properties;
-  std::istringstream lines(text);
-  std::string key, value;
-  while (lines >> key >> value) {
-    std::uint64_t number = 0;
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
-    if (error == std::errc() && end == value.data() + value.size()) properties[key] = number;
-  }
-  return properties;
-}
-
-// rocm_smi 5.x has no gfx target call; KFD topology has one node per GPU, keyed by PCI address.
-std::string find_gfx_target(const fs::path& sysfs_root, std::uint64_t bdfid) {
-  const fs::path nodes = sysfs_root / "class" / "kfd" / "kfd" / "topology" / "nodes";
-  for (const auto& node : list_dir(nodes)) {
-    const ReadResult file = read_file(node / "properties");
-    if (!file.ok()) continue;
-    auto properties = parse_properties(file.content);
-    const auto version = properties.find("gfx_target_version");
-    const auto location = properties.find("location_id");
-    if (version == properties.end() || version->second == 0 || location == properties.end()) {
-      continue;  // CPU nodes have gfx_target_version 0
-    }
-    // Kernels before `domain` was added only ever exposed domain 0.
-    const std::uint64_t domain = properties.count("domain") ? properties["domain"] : 0;
-    if (location->second == (bdfid & 0xffff) && domain == ((bdfid >> 32) & 0xffffffff)) {
-      return gfx_target_name(version->second);
-    }
-  }
-  return {};
+  return cards;
 }
 
 // rocm_smi falls back to the bare hex id when pci.ids has no name; that is not a name.
@@ -108,7 +59,7 @@ std::string device_name(const RocmSmiApi& api, std::uint32_t index, const std::s
 }
 
 std::optional<Gpu> read_identity(const RocmSmiApi& api, std::uint32_t index,
-                                 const fs::path& sysfs_root) {
+                                 const std::map<std::string, sysfs::CardPaths>& cards) {
   const auto bdfid = api.pci_id(index);
   if (!bdfid) return std::nullopt;  // nothing could be joined to a GPU without its bus id
   Gpu gpu{index, *bdfid, {}};
@@ -125,8 +76,10 @@ std::optional<Gpu> read_identity(const RocmSmiApi& api, std::uint32_t index,
     std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(*serial));
     d.unique_id = text;
   }
-  d.card = find_card(sysfs_root, d.pci_bus);
-  d.gfx_target = find_gfx_target(sysfs_root, *bdfid);
+  if (const auto it = cards.find(d.pci_bus); it != cards.end()) {
+    d.card = it->second.card;
+    d.gfx_target = it->second.gfx_target;
+  }
   return gpu;
 }
 
@@ -148,13 +101,19 @@ std::optional<double> as_double(std::optional<T> value) {
 
 class RocmSmiBackend final : public GpuBackend {
  public:
-  RocmSmiBackend(std::unique_ptr<RocmSmiApi> api, std::vector<Gpu> gpus)
-      : api_(std::move(api)), gpus_(std::move(gpus)) {}
+  RocmSmiBackend(std::unique_ptr<RocmSmiApi> api, std::vector<Gpu> gpus, fs::path sysfs_root,
+                 std::map<std::string, sysfs::CardPaths> cards)
+      : api_(std::move(api)),
+        gpus_(std::move(gpus)),
+        sysfs_root_(std::move(sysfs_root)),
+        cards_(std::move(cards)) {}
 
   std::string name() const override { return "rocm_smi"; }
 
   std::vector<GpuDevice> read_devices() override {
     const std::uint32_t count = live_count();
+    // The slow path, like the sysfs backend's: picks up renumbered hwmon after a driver reload.
+    cards_ = discover(sysfs_root_);
     std::vector<GpuDevice> devices;
     for (const Gpu& gpu : gpus_) {
       // A GPU that was unplugged or reset away no longer answers with the same address.
@@ -209,8 +168,20 @@ class RocmSmiBackend final : public GpuBackend {
       }
     }
     d.power_watts = watts(api.power_microwatts(i));
-    d.sclk_hertz = as_double(api.current_clock_hertz(i, RSMI_CLK_TYPE_SYS));
-    d.mclk_hertz = as_double(api.current_clock_hertz(i, RSMI_CLK_TYPE_MEM));
+    // Clocks come from sysfs whenever llmon can find the card there: a 5.x library's clock
+    // parser aborts the process on the deep-sleep "S:" line of idle cards, 6.x's on the "F:"
+    // line a kernel patch proposes, and the table can change between any check and the
+    // library's read. Reading the files ourselves is the only way the library never sees one;
+    // it is also the same value the sysfs backend reports (hwmon's measured clock first). Only
+    // a GPU sysfs does not show (an MI partition) asks the library, and only a 6.x one.
+    if (const auto it = cards_.find(d.pci_bus); it != cards_.end()) {
+      const sysfs::Clocks clocks = sysfs::read_clocks(it->second);
+      d.sclk_hertz = clocks.sclk_hertz;
+      d.mclk_hertz = clocks.mclk_hertz;
+    } else {
+      d.sclk_hertz = as_double(api.current_clock_hertz(i, RSMI_CLK_TYPE_SYS));
+      d.mclk_hertz = as_double(api.current_clock_hertz(i, RSMI_CLK_TYPE_MEM));
+    }
     if (auto rpm = api.fan_rpm(i); rpm && *rpm >= 0) d.fan_rpm = static_cast<double>(*rpm);
     const auto speed = api.fan_speed(i);
     const auto max = api.fan_speed_max(i);
@@ -223,6 +194,8 @@ class RocmSmiBackend final : public GpuBackend {
 
   std::unique_ptr<RocmSmiApi> api_;
   std::vector<Gpu> gpus_;  // sorted by pci_bus
+  fs::path sysfs_root_;
+  std::map<std::string, sysfs::CardPaths> cards_;  // by pci_bus
 };
 
 }  // namespace
@@ -246,14 +219,15 @@ Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(
   auto count = api->num_devices();
   if (!count) return make_error("rocm_smi (" + library + "): " + count.error().message);
 
+  auto cards = discover(sysfs_root);
   std::vector<Gpu> gpus;
   for (std::uint32_t i = 0; i < *count; ++i) {
-    if (auto gpu = read_identity(*api, i, sysfs_root)) gpus.push_back(std::move(*gpu));
+    if (auto gpu = read_identity(*api, i, cards)) gpus.push_back(std::move(*gpu));
   }
   std::sort(gpus.begin(), gpus.end(),
             [](const Gpu& a, const Gpu& b) { return a.identity.pci_bus < b.identity.pci_bus; });
-  return std::unique_ptr<GpuBackend>(
-      std::make_unique<RocmSmiBackend>(std::move(api), std::move(gpus)));
+  return std::unique_ptr<GpuBackend>(std::make_unique<RocmSmiBackend>(
+      std::move(api), std::move(gpus), sysfs_root, std::move(cards)));
 }
 
 }  // namespace llmon::gpu

@@ -13,7 +13,8 @@ namespace llmon::gpu {
 
 // Loads `library` (a path or a soname such as "librocm_smi64.so.1"), calls rsmi_init(0) and
 // reads each GPU's identity once. `sysfs_root` ("/sys" outside tests) supplies what rocm_smi 5.x
-// has no call for: the drm card name and the KFD gfx target (left empty when not found).
+// has no call for (the drm card name, the KFD gfx target; left empty when not found) and what
+// no library generation can be trusted to read without aborting the process (the clocks).
 // Errors: the library cannot be loaded, lacks a required symbol, or rsmi_init fails. Zero GPUs
 // is not an error: the backend then reports none and the caller decides what that means.
 Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(

@@ -1,5 +1,5 @@
 # Shared helpers for the end-to-end tests: start the real binary, scrape it over HTTP, assert.
-# Sourced by test_*.sh; ctest sets LLMON_BIN, LLMON_SOURCE_DIR and LLMON_FAKE_ROCM_SMI.
+# Sourced by test_*.sh; ctest sets LLMON_BIN, LLMON_SOURCE_DIR and LLMON_FAKE_ROCM_SMI{,_V6}.
 set -euo pipefail
 
 : "${LLMON_BIN:?set by ctest}"

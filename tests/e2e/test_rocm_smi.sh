@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The rocm_smi backend through the fake librocm_smi64: the same box as the strix_halo sysfs
-# fixture, and a library whose init fails.
+# The rocm_smi backend through the fake librocm_smi64 of the 6.x generation: the same box as the
+# strix_halo sysfs fixture, and a library whose init fails.
 source "$(dirname "$0")/lib.sh"
-: "${LLMON_FAKE_ROCM_SMI:?set by ctest}"
+: "${LLMON_FAKE_ROCM_SMI_V6:?set by ctest}"
 
 write_config() {
   cat > "$WORK/llmon.toml" <<TOML
 [gpu]
 backend = "$1"
-rocm_smi_library = "$LLMON_FAKE_ROCM_SMI"
+rocm_smi_library = "$LLMON_FAKE_ROCM_SMI_V6"
 sysfs_root = "$FIXTURES/sysfs/strix_halo"
 sample_interval = "100ms"
 interval = "200ms"

@@ -46,10 +46,28 @@ void use_script(const TempDir& dir, const std::string& script) {
   setenv("FAKE_ROCM_SMI_SCRIPT", (dir.path() / "script").c_str(), 1);
 }
 
-std::unique_ptr<llmon::gpu::GpuBackend> fake_backend(const TempDir& dir) {
-  auto backend = make_rocm_smi_backend(LLMON_FAKE_ROCM_SMI, dir.path() / "sys");
+// The fakes of both library generations (tests/support/fake_rocm_smi): what a real library
+// exports is fixed at build time, so each generation is its own build.
+constexpr const char* kRocm5 = LLMON_FAKE_ROCM_SMI;
+constexpr const char* kRocm6 = LLMON_FAKE_ROCM_SMI_V6;
+
+std::unique_ptr<llmon::gpu::GpuBackend> fake_backend(const TempDir& dir,
+                                                     const char* library = kRocm5,
+                                                     const fs::path& sysfs = {}) {
+  auto backend = make_rocm_smi_backend(library, sysfs.empty() ? dir.path() / "sys" : sysfs);
   if (!backend) FAIL(backend.error().message);
   return std::move(backend).value();
+}
+
+// A test hook of the fake: how often rsmi_dev_gpu_clk_freq_get has been called.
+int clock_calls(const char* library) {
+  void* fake = dlopen(library, RTLD_NOW | RTLD_LOCAL);
+  REQUIRE(fake != nullptr);
+  auto calls = reinterpret_cast<int (*)()>(dlsym(fake, "fake_rocm_smi_clock_calls"));
+  REQUIRE(reinterpret_cast<void*>(calls) != nullptr);
+  const int n = calls();
+  dlclose(fake);
+  return n;
 }
 
 double temperature(const GpuDevice& d, const std::string& sensor) {
@@ -60,7 +78,9 @@ double temperature(const GpuDevice& d, const std::string& sensor) {
   return 0;
 }
 
-constexpr const char* kTwoGpus = R"(version 5 2 3
+// A ROCm 7.2 library: the 6.x generation, although rsmi_version_get says 1.0.0.
+constexpr const char* kTwoGpus = R"(abi 6
+version 1 0 0
 devices 2
 dev 0 pci_id 0xc500
 dev 0 id 0x1586
@@ -97,7 +117,7 @@ dev 1 power 45000000
 TEST_CASE("rocm_smi: two GPUs with every field, sorted by bus, in base units") {
   TempDir dir;
   use_script(dir, kTwoGpus);
-  auto backend = fake_backend(dir);
+  auto backend = fake_backend(dir, kRocm6);
   CHECK(backend->name() == "rocm_smi");
   const auto devices = backend->read_devices();
   REQUIRE(devices.size() == 2);
@@ -184,28 +204,83 @@ dev 0 perf_level 0x100
   CHECK(*d.performance_level == "unknown");
 }
 
-TEST_CASE("rocm_smi: ROCm 6.x frequency layout and bogus indexes") {
-  TempDir dir;
-  use_script(dir, R"(version 6 1 2
+TEST_CASE("rocm_smi: the frequency layout follows the library's symbols, not its version") {
+  // What real 6.x/7.x libraries answer from rsmi_version_get: ROCm 7.2, a git build of 6.0,
+  // the 6.1 packages. Every one of them writes the 6.x rsmi_frequencies_t.
+  for (const char* version : {"1 0 0", "2 8 0", "7 0 0"}) {
+    CAPTURE(version);
+    TempDir dir;
+    use_script(dir, std::string("abi 6\nversion ") + version + R"(
 devices 1
 dev 0 pci_id 0xc500
 dev 0 sclk 4 2 600000000 1200000000 2100000000 2900000000
 dev 0 mclk 2 2 400000000 1000000000
 )");
-  auto devices = fake_backend(dir)->read_devices();
-  REQUIRE(devices.size() == 1);
-  CHECK(*devices[0].sclk_hertz == 2.1e9);
-  CHECK_FALSE(devices[0].mclk_hertz);  // current == num_supported
+    const auto devices = fake_backend(dir, kRocm6)->read_devices();
+    REQUIRE(devices.size() == 1);
+    CHECK(devices[0].sclk_hertz == 2.1e9);
+    CHECK_FALSE(devices[0].mclk_hertz);  // current == num_supported: not a level
+  }
 
-  use_script(dir, R"(devices 1
+  TempDir dir;
+  use_script(dir, R"(abi 6
+devices 1
 dev 0 pci_id 0xc500
 dev 0 sclk 40 1 600000000 1200000000
 dev 0 mclk 0 0
 )");
-  devices = fake_backend(dir)->read_devices();
+  const auto devices = fake_backend(dir, kRocm6)->read_devices();
   REQUIRE(devices.size() == 1);
-  CHECK_FALSE(devices[0].sclk_hertz);  // more levels than the 5.x struct holds
+  CHECK_FALSE(devices[0].sclk_hertz);  // more levels than the struct holds
   CHECK_FALSE(devices[0].mclk_hertz);
+}
+
+TEST_CASE("rocm_smi: a 5.x library never gets to parse a clock table") {
+  // Its parser assert()s on the deep-sleep "S:" line idle cards show, killing the daemon; with
+  // no sysfs to read the clocks from, they are absent rather than asked for.
+  TempDir dir;
+  use_script(dir, R"(abi 5
+devices 1
+dev 0 pci_id 0xc500
+dev 0 sclk 3 1 600000000 1200000000 2900000000
+dev 0 mclk 1 0 1000000000
+)");
+  const int before = clock_calls(kRocm5);
+  const auto devices = fake_backend(dir, kRocm5)->read_devices();
+  REQUIRE(devices.size() == 1);
+  CHECK_FALSE(devices[0].sclk_hertz);
+  CHECK_FALSE(devices[0].mclk_hertz);
+  CHECK(clock_calls(kRocm5) == before);
+}
+
+TEST_CASE("rocm_smi: clocks come from sysfs whenever the card is there, whatever the library") {
+  const fs::path strix = LLMON_FIXTURES_DIR "/sysfs/strix_halo";
+  for (const char* library : {kRocm5, kRocm6}) {
+    CAPTURE(library);
+    TempDir dir;
+    // Deliberately unlike the tree's files: the library must not be the source.
+    use_script(dir, R"(devices 1
+dev 0 pci_id 0xc500
+dev 0 sclk 2 1 600000000 2900000000
+dev 0 mclk 1 0 400000000
+)");
+    const int before = clock_calls(library);
+    const auto devices = fake_backend(dir, library, strix)->read_devices();
+    REQUIRE(devices.size() == 1);
+    CHECK(devices[0].card == "card1");
+    CHECK(devices[0].sclk_hertz == 1487e6);  // hwmon freq1_input
+    CHECK(devices[0].mclk_hertz == 1000e6);  // the starred pp_dpm_mclk level
+    CHECK(clock_calls(library) == before);
+  }
+}
+
+TEST_CASE("rocm_smi: a script for the other library generation is refused") {
+  TempDir dir;
+  use_script(dir, "abi 6\ndevices 1\ndev 0 pci_id 0xc500\n");
+  CHECK_FALSE(make_rocm_smi_backend(kRocm5, dir.path()));
+  use_script(dir, "abi 5\ndevices 1\ndev 0 pci_id 0xc500\n");
+  CHECK_FALSE(make_rocm_smi_backend(kRocm6, dir.path()));
+  CHECK(make_rocm_smi_backend(kRocm5, dir.path()));
 }
 
 TEST_CASE("rocm_smi: performance levels are spelled as amdgpu's sysfs spells them") {
@@ -227,7 +302,7 @@ TEST_CASE("rocm_smi: performance levels are spelled as amdgpu's sysfs spells the
 TEST_CASE("rocm_smi: read_fast reads busy and power in bus order") {
   TempDir dir;
   use_script(dir, kTwoGpus);
-  const auto samples = fake_backend(dir)->read_fast();
+  const auto samples = fake_backend(dir, kRocm6)->read_fast();
   REQUIRE(samples.size() == 2);
   CHECK(samples[0].pci_bus == "0000:03:01.2");
   CHECK(*samples[0].busy_ratio == 1.0);
@@ -242,7 +317,7 @@ TEST_CASE("rocm_smi: card and gfx target come from sysfs, empty when it has noth
   use_script(dir, "devices 1\ndev 0 pci_id 0xc500\n");
   CHECK(fake_backend(dir)->read_devices().at(0).card.empty());
 
-  fs::create_directories(dir.path() / "sys/devices/pci0000:00/0000:c5:00.0");
+  dir.write("sys/devices/pci0000:00/0000:c5:00.0/vendor", "0x1002\n");
   for (const char* entry : {"card1", "card1-DP-1"}) {
     fs::create_directories(dir.path() / "sys/class/drm" / entry);
     fs::create_directory_symlink("../../../devices/pci0000:00/0000:c5:00.0",

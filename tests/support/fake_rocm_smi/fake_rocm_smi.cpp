@@ -1,16 +1,23 @@
 // A stand-in for librocm_smi64 for tests: exports the rsmi_* calls llmon resolves, answering
 // from the script named by $FAKE_ROCM_SMI_SCRIPT (format in README.md), re-read at every
-// rsmi_init. Not thread-safe, like the callers it serves.
+// rsmi_init. Built twice: FAKE_ROCM_SMI_ABI 5 plays a ROCm 5.x library, 6 a 6.x/7.x one (the
+// 6.0 symbols and rsmi_frequencies_t layout), because what a real library exports is fixed
+// when it is built, not by anything it reads. Not thread-safe, like the callers it serves.
 #include <rocm_smi/rocm_smi.h>
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "script.hpp"
+
+#ifndef FAKE_ROCM_SMI_ABI
+#error "build with FAKE_ROCM_SMI_ABI=5 or 6"
+#endif
 
 namespace {
 
@@ -38,7 +45,8 @@ struct FrequenciesV6 {
   std::array<std::uint64_t, 33> frequency;
 };
 fake_rocm_smi::Script g_state;
-int g_live_inits = 0;  // successful rsmi_init calls not yet matched by rsmi_shut_down
+int g_live_inits = 0;   // successful rsmi_init calls not yet matched by rsmi_shut_down
+int g_clock_calls = 0;  // rsmi_dev_gpu_clk_freq_get calls since the library was loaded
 
 std::uint32_t device_count() {
   return g_state.devices.status == RSMI_STATUS_SUCCESS
@@ -63,10 +71,6 @@ rsmi_status_t answer_number(std::uint32_t dev, const std::string& key, T* out) {
   const rsmi_status_t status = lookup(dev, key, &answer);
   if (status == RSMI_STATUS_SUCCESS) *out = static_cast<T>(number(answer->values[0]));
   return status;
-}
-
-bool emulates_rocm6() {
-  return g_state.version.status == RSMI_STATUS_SUCCESS && number(g_state.version.values[0]) >= 6;
 }
 
 // Writes exactly sizeof(Layout) bytes, as a real library of that generation does.
@@ -111,10 +115,18 @@ extern "C" {
 
 // Not part of rocm_smi: lets tests check that every successful rsmi_init was shut down.
 int fake_rocm_smi_live_inits(void) { return g_live_inits; }
+// Not part of rocm_smi: lets tests check that a 5.x library's clock parser is never reached.
+int fake_rocm_smi_clock_calls(void) { return g_clock_calls; }
 
 rsmi_status_t rsmi_init(uint64_t /*init_flags*/) {
   const rsmi_status_t loaded = fake_rocm_smi::load_script(g_state);
   if (loaded != RSMI_STATUS_SUCCESS) return loaded;
+  if (g_state.abi != 0 && g_state.abi != FAKE_ROCM_SMI_ABI) {
+    std::fprintf(stderr,
+                 "fake_rocm_smi: the script is for the ROCm %d.x fake, this is the %d.x one\n",
+                 g_state.abi, FAKE_ROCM_SMI_ABI);
+    return RSMI_STATUS_INTERNAL_EXCEPTION;
+  }
   if (g_state.init_status == RSMI_STATUS_SUCCESS) ++g_live_inits;
   return g_state.init_status;
 }
@@ -198,11 +210,22 @@ rsmi_status_t rsmi_dev_memory_total_get(uint32_t dv_ind, rsmi_memory_type_t mem_
   return answer_number(dv_ind, std::string("mem_total ") + pool, total);
 }
 
-// ROCm 6.x only (not in every rocm_smi.h), so declared by hand with the 6.x signature.
+#if FAKE_ROCM_SMI_ABI >= 6
+// Added in ROCm 6.0 (not in the 5.x rocm_smi.h), so declared by hand with the 6.x signature.
 rsmi_status_t rsmi_dev_current_socket_power_get(uint32_t dv_ind, uint64_t* socket_power);
 rsmi_status_t rsmi_dev_current_socket_power_get(uint32_t dv_ind, uint64_t* socket_power) {
   return answer_number(dv_ind, "socket_power", socket_power);
 }
+
+// Also new in 6.0; its types are not in the 5.x header either. llmon only looks for the symbol,
+// so the fake only has to export it.
+rsmi_status_t rsmi_dev_activity_metric_get(uint32_t dv_ind, int metric, void* counter);
+rsmi_status_t rsmi_dev_activity_metric_get(uint32_t dv_ind, int /*metric*/, void* counter) {
+  if (counter == nullptr) return RSMI_STATUS_INVALID_ARGS;
+  const Answer* answer = nullptr;
+  return lookup(dv_ind, "activity_metric", &answer);
+}
+#endif
 
 rsmi_status_t rsmi_dev_power_ave_get(uint32_t dv_ind, uint32_t sensor_ind, uint64_t* power) {
   if (sensor_ind != 0) return RSMI_STATUS_INVALID_ARGS;
@@ -219,6 +242,7 @@ rsmi_status_t rsmi_dev_temp_metric_get(uint32_t dv_ind, uint32_t sensor_type,
 
 rsmi_status_t rsmi_dev_gpu_clk_freq_get(uint32_t dv_ind, rsmi_clk_type_t clk_type,
                                         rsmi_frequencies_t* f) {
+  ++g_clock_calls;
   if (f == nullptr) return RSMI_STATUS_INVALID_ARGS;
   const char* key = clk_type == RSMI_CLK_TYPE_SYS   ? "sclk"
                     : clk_type == RSMI_CLK_TYPE_MEM ? "mclk"
@@ -226,11 +250,11 @@ rsmi_status_t rsmi_dev_gpu_clk_freq_get(uint32_t dv_ind, rsmi_clk_type_t clk_typ
   const Answer* answer = nullptr;
   const rsmi_status_t status = lookup(dv_ind, key, &answer);
   if (status != RSMI_STATUS_SUCCESS) return status;
-  if (emulates_rocm6()) {
-    write_frequencies<FrequenciesV6>(answer->values, f);
-  } else {
-    write_frequencies<FrequenciesV5>(answer->values, f);
-  }
+#if FAKE_ROCM_SMI_ABI >= 6
+  write_frequencies<FrequenciesV6>(answer->values, f);
+#else
+  write_frequencies<FrequenciesV5>(answer->values, f);
+#endif
   return RSMI_STATUS_SUCCESS;
 }
 

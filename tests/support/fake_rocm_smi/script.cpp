@@ -96,6 +96,14 @@ bool parse_line(const std::string& line, Script& state) {
   std::string word, index, key;
   if (!(in >> word)) return true;
   std::string rest;
+  if (word == "abi") {
+    std::string generation, extra;
+    if (!(in >> generation) || (in >> extra) || (generation != "5" && generation != "6")) {
+      return false;
+    }
+    state.abi = generation == "5" ? 5 : 6;
+    return true;
+  }
   if (word == "init" || word == "version" || word == "devices") {
     std::getline(in, rest);
     Answer answer = make_answer(split(rest));

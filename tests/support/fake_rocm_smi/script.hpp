@@ -20,7 +20,10 @@ struct Answer {
 // Everything a script can say; the defaults are what the fake does without one.
 struct Script {
   rsmi_status_t init_status = RSMI_STATUS_SUCCESS;
-  Answer version{RSMI_STATUS_SUCCESS, {"5", "2", "3"}};
+  // The library generation the script was written for (`abi 5|6`); 0 when it does not say.
+  int abi = 0;
+  // What Debian's 5.2.3 and ROCm 7.2 both answer: the number is a build tag, not the ABI.
+  Answer version{RSMI_STATUS_SUCCESS, {"1", "0", "0"}};
   Answer devices{RSMI_STATUS_SUCCESS, {"0"}};
   std::map<std::pair<std::uint32_t, std::string>, Answer> dev;  // (index, "temp edge") -> answer
 };
