@@ -132,6 +132,9 @@ void GpuMonitor::integrate_locked(const std::vector<FastSample>& samples) {
       latest_busy_ = std::max(latest_busy_.value_or(0), *s.busy_ratio);
     }
     if (s.power_watts) in.energy_joules = in.energy_joules.value_or(0) + *s.power_watts * dt;
+    if (s.gfx_power_watts) {
+      in.gfx_energy_joules = in.gfx_energy_joules.value_or(0) + *s.gfx_power_watts * dt;
+    }
   }
 }
 
@@ -150,10 +153,13 @@ MetricFamilies GpuMonitor::collect_sample() {
                 "Seconds the GPU was busy, integrated from fast samples; rate() is the average "
                 "busy ratio.",
                 g, in.busy_seconds);
-    set.counter("llmon_gpu_energy_joules_total",
-                "Energy drawn by the GPU, integrated from fast power samples; rate() is the "
-                "average power in watts.",
-                g, in.energy_joules);
+    constexpr const char* kEnergyHelp =
+        "Energy drawn by domain (as llmon_gpu_power_watts), integrated from fast power samples; "
+        "rate() is the average power in watts.";
+    set.counter("llmon_gpu_energy_joules_total", kEnergyHelp,
+                {{"gpu", std::to_string(i)}, {"domain", "package"}}, in.energy_joules);
+    set.counter("llmon_gpu_energy_joules_total", kEnergyHelp,
+                {{"gpu", std::to_string(i)}, {"domain", "gfx"}}, in.gfx_energy_joules);
   }
   return set.take();
 }
@@ -169,8 +175,8 @@ std::vector<GpuCounters> GpuMonitor::counters() const {
   for (std::size_t i = 0; i < order_.size(); ++i) {
     auto it = integrators_.find(order_[i]);
     if (it == integrators_.end()) continue;
-    out.push_back(
-        {std::to_string(i), order_[i], it->second.busy_seconds, it->second.energy_joules});
+    out.push_back({std::to_string(i), order_[i], it->second.busy_seconds, it->second.energy_joules,
+                   it->second.gfx_energy_joules});
   }
   return out;
 }

@@ -23,7 +23,8 @@ struct GpuCounters {
   std::string gpu;  // the `gpu` label
   std::string pci_bus;
   std::optional<double> busy_seconds;
-  std::optional<double> energy_joules;
+  std::optional<double> energy_joules;      // domain "package"
+  std::optional<double> gfx_energy_joules;  // domain "gfx"
 };
 
 class GpuMonitor {
@@ -46,6 +47,7 @@ class GpuMonitor {
   struct Integrator {
     std::optional<double> busy_seconds;
     std::optional<double> energy_joules;
+    std::optional<double> gfx_energy_joules;
     std::chrono::steady_clock::time_point last;
     bool started = false;
   };

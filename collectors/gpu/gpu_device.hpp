@@ -33,7 +33,10 @@ struct GpuDevice {
   std::optional<double> memory_busy_ratio;  // 0..1
   std::vector<MemoryPool> memory;           // in vram, vis_vram, gtt order
   std::vector<Temperature> temperatures;
+  // "package": what hwmon's power sensor covers, the GPU package of a discrete card but the
+  // whole SoC, CPU cores included, on an APU. "gfx": the GPU alone, where gpu_metrics has it.
   std::optional<double> power_watts;
+  std::optional<double> gfx_power_watts;
   std::optional<double> sclk_hertz;
   std::optional<double> mclk_hertz;
   std::optional<double> fan_rpm;
@@ -45,7 +48,8 @@ struct GpuDevice {
 struct FastSample {
   std::string pci_bus;  // joins a sample to its GpuDevice
   std::optional<double> busy_ratio;
-  std::optional<double> power_watts;
+  std::optional<double> power_watts;      // package, as GpuDevice::power_watts
+  std::optional<double> gfx_power_watts;  // GPU only, as GpuDevice::gfx_power_watts
 };
 
 // Marketing name for a few well-known PCI device ids (sysfs has no name attribute on most

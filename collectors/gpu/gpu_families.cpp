@@ -35,7 +35,14 @@ MetricFamilies gpu_families(const std::vector<GpuDevice>& devices, const std::st
       set.gauge("llmon_gpu_temperature_celsius", "GPU temperature per sensor.",
                 {{"gpu", gpu}, {"sensor", t.sensor}}, t.celsius);
     }
-    set.gauge("llmon_gpu_power_watts", "Latest GPU power draw.", g, d.power_watts);
+    // One help text for both series of the family.
+    constexpr const char* kPowerHelp =
+        "Latest power draw by domain: package (the GPU package of a discrete card, the whole SoC "
+        "with its CPU cores on an APU), gfx (the GPU alone, APUs).";
+    set.gauge("llmon_gpu_power_watts", kPowerHelp, {{"gpu", gpu}, {"domain", "package"}},
+              d.power_watts);
+    set.gauge("llmon_gpu_power_watts", kPowerHelp, {{"gpu", gpu}, {"domain", "gfx"}},
+              d.gfx_power_watts);
     set.gauge("llmon_gpu_clock_hertz", "Current clock frequency (sclk: shader, mclk: memory).",
               {{"gpu", gpu}, {"clock", "sclk"}}, d.sclk_hertz);
     set.gauge("llmon_gpu_clock_hertz", "Current clock frequency (sclk: shader, mclk: memory).",

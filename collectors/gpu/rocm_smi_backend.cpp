@@ -128,9 +128,17 @@ class RocmSmiBackend final : public GpuBackend {
     std::vector<FastSample> samples;
     for (const Gpu& gpu : gpus_) {
       if (gpu.index >= count) continue;
-      samples.push_back(FastSample{gpu.identity.pci_bus,
-                                   percent_ratio(api_->busy_percent(gpu.index)),
-                                   watts(api_->power_microwatts(gpu.index))});
+      FastSample sample{gpu.identity.pci_bus, percent_ratio(api_->busy_percent(gpu.index)),
+                        watts(api_->power_microwatts(gpu.index)), std::nullopt};
+      // The GPU-only power of an APU: no library call gives it (rsmi_dev_gpu_metrics_info_get's
+      // struct changes with the library version), the file the sysfs backend reads does.
+      const auto it = cards_.find(sample.pci_bus);
+      if (it != cards_.end() && !it->second.fast_gpu_metrics.empty()) {
+        if (auto metrics = sysfs::read_gpu_metrics(it->second.fast_gpu_metrics)) {
+          sysfs::apply_gpu_metrics(*metrics, sample);
+        }
+      }
+      samples.push_back(std::move(sample));
     }
     return samples;
   }
@@ -175,7 +183,10 @@ class RocmSmiBackend final : public GpuBackend {
     // it is also the same value the sysfs backend reports (hwmon's measured clock first). Only
     // a GPU sysfs does not show (an MI partition) asks the library, and only a 6.x one.
     if (const auto it = cards_.find(d.pci_bus); it != cards_.end()) {
-      const sysfs::Clocks clocks = sysfs::read_clocks(it->second);
+      // gpu_metrics as the sysfs backend applies it, so both report the same box alike.
+      const auto metrics = sysfs::read_gpu_metrics(it->second.device_dir / "gpu_metrics");
+      if (metrics) sysfs::apply_gpu_metrics(*metrics, d);
+      const sysfs::Clocks clocks = sysfs::read_clocks(it->second, metrics ? &*metrics : nullptr);
       d.sclk_hertz = clocks.sclk_hertz;
       d.mclk_hertz = clocks.mclk_hertz;
     } else {

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -10,12 +13,30 @@
 
 #include "collectors/gpu/sysfs_parse.hpp"
 #include "common/fs.hpp"
+#include "common/log.hpp"
 
 namespace llmon::gpu::sysfs {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// One log line per change of what a card's gpu_metrics file is (a version, a damaged file), so
+// that rediscovery and the fast sampler can read it as often as they like. Bounded: one entry
+// per gpu_metrics path ever seen, which is one per card.
+void note_state(const fs::path& file, const std::string& state, bool healthy) {
+  static std::mutex mutex;
+  static std::map<std::string, std::string> last;
+  std::lock_guard lock(mutex);
+  std::string& previous = last[file.string()];
+  if (previous == state) return;
+  previous = state;
+  if (healthy) {
+    logger("gpu")->info("{}: gpu_metrics {}", file.string(), state);
+  } else {
+    logger("gpu")->warn("{}: gpu_metrics {}", file.string(), state);
+  }
+}
 
 // Every value below goes through read_trimmed/read_file (bounded reads) and a strict parser, so
 // an empty, garbage or missing file is simply an absent value.
@@ -133,17 +154,69 @@ void read_identity(const CardPaths& card, GpuDevice& gpu) {
 
 }  // namespace
 
-Clocks read_clocks(const CardPaths& card) {
+Clocks read_clocks(const CardPaths& card, const GpuMetrics* metrics) {
   const fs::path& dev = card.device_dir;
   const fs::path& hwmon = card.hwmon_dir;
   Clocks clocks;
-  // hwmon's freqN_input is the measured clock; the starred DPM level is only the requested
-  // one, so it is the fallback (APUs have no freq2_input for the memory clock).
+  // hwmon's freqN_input and gpu_metrics are measured clocks; the starred DPM level is only the
+  // requested one, so it is the last resort (APUs have no freq2_input for the memory clock).
   clocks.sclk_hertz = read_hwmon_double(hwmon, "freq1_input");
+  if (!clocks.sclk_hertz && metrics) clocks.sclk_hertz = metrics->gfx_clock_hertz;
   if (!clocks.sclk_hertz) clocks.sclk_hertz = read_dpm_current(dev / "pp_dpm_sclk");
   clocks.mclk_hertz = read_hwmon_double(hwmon, "freq2_input");
+  if (!clocks.mclk_hertz && metrics) clocks.mclk_hertz = metrics->memory_clock_hertz;
   if (!clocks.mclk_hertz) clocks.mclk_hertz = read_dpm_current(dev / "pp_dpm_mclk");
   return clocks;
+}
+
+std::optional<GpuMetrics> read_gpu_metrics(const fs::path& file) {
+  // The kernel copies at most one page; a larger file is not a gpu_metrics table.
+  const ReadResult r = read_file(file, 4096);
+  if (r.status == ReadStatus::kNotFound) return std::nullopt;
+  std::string state;
+  std::optional<GpuMetrics> metrics;
+  if (!r.ok()) {
+    state = "unreadable: " + r.error;
+  } else {
+    const auto* data = reinterpret_cast<const std::byte*>(r.content.data());
+    auto parsed = parse_gpu_metrics(std::span(data, r.content.size()));
+    if (!parsed) {
+      state = parsed.error().message;
+    } else {
+      metrics = *parsed;
+      state = "v" + std::to_string(metrics->format_revision) + "." +
+              std::to_string(metrics->content_revision);
+      if (!metrics->known_layout) state += ", a version this llmon does not know: not used";
+      if (metrics->truncated) state += ", shorter than its header says";
+    }
+  }
+  note_state(file, state, metrics.has_value() && metrics->known_layout && !metrics->truncated);
+  return metrics;
+}
+
+void apply_gpu_metrics(const GpuMetrics& m, GpuDevice& d) {
+  d.gfx_power_watts = m.gfx_watts;
+  if (!d.power_watts) d.power_watts = m.socket_watts;
+  if (!d.busy_ratio) d.busy_ratio = m.gfx_activity_ratio;
+  if (!d.memory_busy_ratio) d.memory_busy_ratio = m.memory_activity_ratio;
+  const std::pair<const char*, std::optional<double>> kSensors[] = {
+      {"edge", m.edge_celsius},
+      {"junction", m.junction_celsius},
+      {"mem", m.memory_celsius},
+      {"soc", m.soc_celsius},
+  };
+  for (const auto& [sensor, celsius] : kSensors) {
+    if (!celsius) continue;
+    const bool known = std::any_of(d.temperatures.begin(), d.temperatures.end(),
+                                   [&](const Temperature& t) { return t.sensor == sensor; });
+    if (!known) d.temperatures.push_back(Temperature{sensor, *celsius});
+  }
+}
+
+void apply_gpu_metrics(const GpuMetrics& m, FastSample& s) {
+  s.gfx_power_watts = m.gfx_watts;
+  if (!s.power_watts) s.power_watts = m.socket_watts;
+  if (!s.busy_ratio) s.busy_ratio = m.gfx_activity_ratio;
 }
 
 GpuDevice read_device(const CardPaths& card) {
@@ -162,7 +235,9 @@ GpuDevice read_device(const CardPaths& card) {
 
   gpu.temperatures = read_temperatures(hwmon);
   gpu.power_watts = read_watts(card.power_file);
-  const Clocks clocks = read_clocks(card);
+  const auto metrics = read_gpu_metrics(dev / "gpu_metrics");
+  if (metrics) apply_gpu_metrics(*metrics, gpu);
+  const Clocks clocks = read_clocks(card, metrics ? &*metrics : nullptr);
   gpu.sclk_hertz = clocks.sclk_hertz;
   gpu.mclk_hertz = clocks.mclk_hertz;
 
@@ -174,8 +249,14 @@ GpuDevice read_device(const CardPaths& card) {
 }
 
 FastSample read_fast_sample(const CardPaths& card) {
-  return FastSample{card.pci_bus, read_percent_ratio(card.device_dir / "gpu_busy_percent"),
-                    read_watts(card.power_file)};
+  FastSample sample{card.pci_bus, read_percent_ratio(card.device_dir / "gpu_busy_percent"),
+                    read_watts(card.power_file), std::nullopt};
+  if (!card.fast_gpu_metrics.empty()) {
+    if (const auto metrics = read_gpu_metrics(card.fast_gpu_metrics)) {
+      apply_gpu_metrics(*metrics, sample);
+    }
+  }
+  return sample;
 }
 
 }  // namespace llmon::gpu::sysfs

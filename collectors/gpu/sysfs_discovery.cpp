@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "collectors/gpu/gpu_device.hpp"
+#include "collectors/gpu/sysfs_device.hpp"
 #include "collectors/gpu/sysfs_parse.hpp"
 #include "common/fs.hpp"
 
@@ -44,6 +45,20 @@ fs::path find_power_file(const fs::path& hwmon_dir) {
   for (const char* name : {"power1_average", "power1_input"}) {
     const auto text = read_trimmed(hwmon_dir / name);
     if (text && parse_uint(*text)) return hwmon_dir / name;
+  }
+  return {};
+}
+
+// The fast sampler reads gpu_metrics only for what nothing cheaper gives: the GPU-only power
+// of an APU, or a power or busy reading the card's sysfs lacks.
+fs::path find_fast_gpu_metrics(const fs::path& device_dir, const fs::path& power_file) {
+  const fs::path file = device_dir / "gpu_metrics";
+  const auto metrics = read_gpu_metrics(file);
+  if (!metrics || !metrics->known_layout) return {};
+  const bool has_busy = read_trimmed(device_dir / "gpu_busy_percent").has_value();
+  if (metrics->gfx_watts || (power_file.empty() && metrics->socket_watts) ||
+      (!has_busy && metrics->gfx_activity_ratio)) {
+    return file;
   }
   return {};
 }
@@ -102,6 +117,7 @@ std::vector<CardPaths> discover_cards(const fs::path& sysfs_root) {
     card.pci_bus = device_dir->filename().string();
     card.hwmon_dir = find_amdgpu_hwmon(*device_dir);
     card.power_file = find_power_file(card.hwmon_dir);
+    card.fast_gpu_metrics = find_fast_gpu_metrics(*device_dir, card.power_file);
     const auto gfx = match_kfd_gfx_version(*kfd_nodes, find_render_minor(*device_dir),
                                            parse_pci_address(card.pci_bus));
     if (gfx) card.gfx_target = gfx_target_name(*gfx);

@@ -15,6 +15,9 @@ struct CardPaths {
   std::filesystem::path hwmon_dir;   // its hwmonN named "amdgpu"; empty when there is none
   std::filesystem::path power_file;  // power1_average, else power1_input; empty when neither reads
   std::string gfx_target;            // "gfx1151"; empty when no KFD node matches
+  // gpu_metrics, when the fast sampler needs it: it holds the GPU-only power (APUs), or the
+  // power or busy reading sysfs lacks. Empty otherwise (a discrete card's fast path stays cheap).
+  std::filesystem::path fast_gpu_metrics;
 };
 
 // Every cardN under {root}/class/drm whose device vendor is AMD (0x1002), sorted by PCI

@@ -74,7 +74,8 @@ TEST_CASE("gpu collector: fast samples integrate into busy seconds and joules") 
   const auto first = render(monitor.collect_sample());
   // The first sample starts the counters at 0: no interval has been observed yet.
   CHECK(has(first, "llmon_gpu_busy_seconds_total{gpu=\"0\"} 0\n"));
-  CHECK(has(first, "llmon_gpu_energy_joules_total{gpu=\"0\"} 0\n"));
+  CHECK(has(first, "llmon_gpu_energy_joules_total{domain=\"package\",gpu=\"0\"} 0\n"));
+  CHECK(has(first, "llmon_gpu_energy_joules_total{domain=\"gfx\",gpu=\"0\"} 0\n"));
   std::this_thread::sleep_for(200ms);
   monitor.collect_sample();
   const auto counters = monitor.counters();
@@ -84,6 +85,8 @@ TEST_CASE("gpu collector: fast samples integrate into busy seconds and joules") 
   CHECK(*counters[0].busy_seconds >= 0.37 * 0.2);
   CHECK(*counters[0].busy_seconds <= 0.37 * 0.5);
   CHECK(*counters[0].energy_joules == doctest::Approx(*counters[0].busy_seconds / 0.37 * 48.123));
+  // The APU's GPU alone (gpu_metrics), integrated over the same samples.
+  CHECK(*counters[0].gfx_energy_joules == doctest::Approx(*counters[0].busy_seconds / 0.37 * 31.5));
 }
 
 TEST_CASE("gpu collector: counters never stretch a sample over a long gap") {
@@ -106,6 +109,11 @@ TEST_CASE("gpu families: absent values produce no series, present ones base unit
   CHECK(has(text, "llmon_gpu_memory_used_bytes{gpu=\"0\",pool=\"gtt\"} 1024"));
   CHECK_FALSE(has(text, "llmon_gpu_memory_total_bytes"));
   CHECK_FALSE(has(text, "llmon_gpu_power_watts"));
+  d.power_watts = 48.0;
+  d.gfx_power_watts = 31.5;
+  const auto powered = render(gpu::gpu_families({d}, "sysfs"));
+  CHECK(has(powered, "llmon_gpu_power_watts{domain=\"package\",gpu=\"0\"} 48\n"));
+  CHECK(has(powered, "llmon_gpu_power_watts{domain=\"gfx\",gpu=\"0\"} 31.5\n"));
   CHECK_FALSE(has(text, "llmon_gpu_clock_hertz"));
   CHECK_FALSE(has(text, "llmon_gpu_performance_level_info"));
 }

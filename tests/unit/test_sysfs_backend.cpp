@@ -9,14 +9,16 @@
 #include <vector>
 
 #include "collectors/gpu/sysfs_backend.hpp"
+#include "sysfs_test_support.hpp"
 
 namespace fs = std::filesystem;
 using llmon::gpu::GpuDevice;
 using llmon::gpu::make_sysfs_backend;
+using llmon::test::TreeCopy;
 
 namespace {
 
-fs::path fixture(const char* name) { return fs::path(LLMON_FIXTURES_DIR) / "sysfs" / name; }
+fs::path fixture(const char* name) { return llmon::test::sysfs_fixture(name); }
 
 const llmon::gpu::MemoryPool* pool(const GpuDevice& gpu, const std::string& name) {
   for (const auto& p : gpu.memory) {
@@ -31,28 +33,6 @@ std::optional<double> temperature(const GpuDevice& gpu, const std::string& senso
   }
   return std::nullopt;
 }
-
-// A private, writable copy of a fixture tree (its relative symlinks keep working), removed
-// at scope exit.
-class TreeCopy {
- public:
-  explicit TreeCopy(const char* name)
-      : root_(fs::temp_directory_path() /
-              ("llmon-sysfs-" + std::string(name) + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(root_);
-    fs::copy(fixture(name), root_, fs::copy_options::copy_symlinks | fs::copy_options::recursive);
-  }
-  ~TreeCopy() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  TreeCopy(const TreeCopy&) = delete;
-  TreeCopy& operator=(const TreeCopy&) = delete;
-  const fs::path& root() const { return root_; }
-
- private:
-  fs::path root_;
-};
 
 }  // namespace
 
@@ -82,12 +62,14 @@ TEST_CASE("sysfs backend: Strix Halo APU box") {
   CHECK(gpu.memory[2].used_bytes == 37580963840.0);
   CHECK(gpu.memory[2].total_bytes == 120259084288.0);
 
-  REQUIRE(gpu.temperatures.size() == 1);
+  REQUIRE(gpu.temperatures.size() == 2);
   CHECK(gpu.temperatures[0].sensor == "edge");
   CHECK(gpu.temperatures[0].celsius == 52.0);
+  CHECK(temperature(gpu, "soc") == 55.25);            // gpu_metrics v3.0: hwmon has no such sensor
   CHECK(gpu.power_watts == doctest::Approx(48.123));  // power1_input: no power1_average here
-  CHECK(gpu.sclk_hertz == 1487e6);                    // freq1_input, not the DPM level
-  CHECK(gpu.mclk_hertz == 1000e6);                    // no freq2_input: pp_dpm_mclk's '*'
+  CHECK(gpu.gfx_power_watts == doctest::Approx(31.5));  // gpu_metrics average_gfx_power
+  CHECK(gpu.sclk_hertz == 1487e6);                      // freq1_input, not the DPM level
+  CHECK(gpu.mclk_hertz == 1000e6);                      // no freq2_input: pp_dpm_mclk's '*'
   CHECK_FALSE(gpu.fan_rpm);
   CHECK_FALSE(gpu.fan_speed_ratio);
   CHECK(gpu.performance_level == "auto");
@@ -121,6 +103,7 @@ TEST_CASE("sysfs backend: two discrete cards in PCI bus order") {
   CHECK(a.busy_ratio == doctest::Approx(0.99));
   CHECK(a.power_watts == doctest::Approx(341.0));
   CHECK(b.power_watts == doctest::Approx(28.0));  // power1_average beats power1_input
+  CHECK_FALSE(a.gfx_power_watts);                 // gpu_metrics v1.3 has no GPU-only power
   CHECK(a.sclk_hertz == 2482e6);
   CHECK(a.mclk_hertz == 1249e6);
   CHECK(b.mclk_hertz == 96e6);
