@@ -12,6 +12,7 @@
 #include "collectors/gpu/rocm_smi_api.hpp"
 #include "collectors/gpu/sysfs_device.hpp"
 #include "collectors/gpu/sysfs_discovery.hpp"
+#include "collectors/gpu/sysfs_parse.hpp"
 
 namespace llmon::gpu {
 namespace {
@@ -71,14 +72,13 @@ std::optional<Gpu> read_identity(const RocmSmiApi& api, std::uint32_t index,
     d.device_id = text;
   }
   d.name = device_name(api, index, d.device_id);
-  if (auto serial = api.unique_id(index)) {
-    // The same 16 lower-case digits, without 0x, that amdgpu's sysfs unique_id file shows.
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(*serial));
-    d.unique_id = text;
-  }
+  if (auto serial = api.unique_id(index)) d.unique_id = sysfs::format_unique_id(*serial);
   if (const auto it = cards.find(d.pci_bus); it != cards.end()) {
     d.card = it->second.card;
     d.gfx_target = it->second.gfx_target;
+    // 5.x reads only amdgpu's unique_id file, which APUs such as Strix Halo lack; 6.x then
+    // answers KFD's serial, and so does this, so both generations and both backends agree.
+    if (d.unique_id.empty()) d.unique_id = it->second.kfd_unique_id;
   }
   return gpu;
 }

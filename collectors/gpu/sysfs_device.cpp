@@ -144,7 +144,10 @@ void read_identity(const CardPaths& card, GpuDevice& gpu) {
   const auto raw_id = read_trimmed(card.device_dir / "device");
   const auto id = raw_id ? parse_hex_id(*raw_id) : std::nullopt;
   if (id) gpu.device_id = format_device_id(*id);
+  // amdgpu creates unique_id only for some GPUs (not for GC 11.5.1, Strix Halo); KFD reports the
+  // same serial for every GPU that has one, which is also what rocm_smi 6.x falls back to.
   gpu.unique_id = read_trimmed(card.device_dir / "unique_id").value_or("");
+  if (gpu.unique_id.empty()) gpu.unique_id = card.kfd_unique_id;
 
   gpu.name = known_device_name(gpu.device_id);
   // product_name exists only on some boards (mostly Instinct/PRO), and reads empty on others.

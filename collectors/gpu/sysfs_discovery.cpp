@@ -118,9 +118,16 @@ std::vector<CardPaths> discover_cards(const fs::path& sysfs_root) {
     card.hwmon_dir = find_amdgpu_hwmon(*device_dir);
     card.power_file = find_power_file(card.hwmon_dir);
     card.fast_gpu_metrics = find_fast_gpu_metrics(*device_dir, card.power_file);
-    const auto gfx = match_kfd_gfx_version(*kfd_nodes, find_render_minor(*device_dir),
-                                           parse_pci_address(card.pci_bus));
-    if (gfx) card.gfx_target = gfx_target_name(*gfx);
+    const KfdProperties* node =
+        match_kfd_node(*kfd_nodes, find_render_minor(*device_dir), parse_pci_address(card.pci_bus));
+    if (node) {
+      if (const auto gfx = node->find("gfx_target_version"); gfx != node->end()) {
+        card.gfx_target = gfx_target_name(gfx->second);
+      }
+      if (const auto id = node->find("unique_id"); id != node->end()) {
+        card.kfd_unique_id = format_unique_id(id->second);
+      }
+    }
     card.device_dir = std::move(*device_dir);
     cards.push_back(std::move(card));
   }

@@ -15,6 +15,7 @@ struct CardPaths {
   std::filesystem::path hwmon_dir;   // its hwmonN named "amdgpu"; empty when there is none
   std::filesystem::path power_file;  // power1_average, else power1_input; empty when neither reads
   std::string gfx_target;            // "gfx1151"; empty when no KFD node matches
+  std::string kfd_unique_id;         // the KFD node's unique_id, formatted; empty when none
   // gpu_metrics, when the fast sampler needs it: it holds the GPU-only power (APUs), or the
   // power or busy reading sysfs lacks. Empty otherwise (a discrete card's fast path stays cheap).
   std::filesystem::path fast_gpu_metrics;

@@ -203,26 +203,43 @@ std::uint64_t kfd_location_id(const PciAddress& address) {
          address.function;
 }
 
-std::optional<std::uint64_t> match_kfd_gfx_version(const std::vector<KfdProperties>& nodes,
-                                                   std::optional<std::uint32_t> render_minor,
-                                                   const std::optional<PciAddress>& address) {
+const KfdProperties* match_kfd_node(const std::vector<KfdProperties>& nodes,
+                                    std::optional<std::uint32_t> render_minor,
+                                    const std::optional<PciAddress>& address) {
+  auto is_gpu = [](const KfdProperties& node) {
+    const auto gfx = lookup(node, "gfx_target_version");
+    return gfx && *gfx != 0;
+  };
   if (render_minor) {
     for (const auto& node : nodes) {
-      const auto gfx = lookup(node, "gfx_target_version");
-      if (gfx && *gfx != 0 && lookup(node, "drm_render_minor") == *render_minor) return gfx;
+      if (is_gpu(node) && lookup(node, "drm_render_minor") == *render_minor) return &node;
     }
   }
   if (address) {
     for (const auto& node : nodes) {
-      const auto gfx = lookup(node, "gfx_target_version");
-      if (!gfx || *gfx == 0) continue;
+      if (!is_gpu(node)) continue;
       if (lookup(node, "location_id") != kfd_location_id(*address)) continue;
       // Older kernels have no `domain` property; location_id alone is then the best there is.
       const auto domain = lookup(node, "domain");
-      if (!domain || *domain == address->domain) return gfx;
+      if (!domain || *domain == address->domain) return &node;
     }
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+std::optional<std::uint64_t> match_kfd_gfx_version(const std::vector<KfdProperties>& nodes,
+                                                   std::optional<std::uint32_t> render_minor,
+                                                   const std::optional<PciAddress>& address) {
+  const KfdProperties* node = match_kfd_node(nodes, render_minor, address);
+  return node ? lookup(*node, "gfx_target_version") : std::nullopt;
+}
+
+std::string format_unique_id(std::uint64_t id) {
+  if (id == 0) return {};
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex(16, '0');
+  for (int i = 15; i >= 0; --i, id >>= 4) hex[static_cast<std::size_t>(i)] = kDigits[id & 0xF];
+  return hex;
 }
 
 }  // namespace llmon::gpu::sysfs

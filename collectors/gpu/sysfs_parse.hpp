@@ -60,11 +60,19 @@ std::optional<PciAddress> parse_pci_address(std::string_view bus_id);
 // KFD's location_id for a PCI function: bus << 8 | device << 3 | function.
 std::uint64_t kfd_location_id(const PciAddress& address);
 
-// The gfx_target_version of the KFD node that belongs to a card: first the node whose
-// drm_render_minor is the card's render minor, else the one whose location_id and domain match
-// its PCI address. CPU nodes (gfx_target_version 0) never match. nullopt when none does.
+// The KFD node that belongs to a card: first the node whose drm_render_minor is the card's
+// render minor, else the one whose location_id and domain match its PCI address. CPU nodes
+// (gfx_target_version 0) never match. nullptr when none does; else a pointer into `nodes`.
+const KfdProperties* match_kfd_node(const std::vector<KfdProperties>& nodes,
+                                    std::optional<std::uint32_t> render_minor,
+                                    const std::optional<PciAddress>& address);
+// That node's gfx_target_version.
 std::optional<std::uint64_t> match_kfd_gfx_version(const std::vector<KfdProperties>& nodes,
                                                    std::optional<std::uint32_t> render_minor,
                                                    const std::optional<PciAddress>& address);
+
+// A GPU serial as amdgpu's sysfs unique_id file prints it: 16 lower-case hex digits, no 0x.
+// Empty for 0, which KFD reports for a GPU without one.
+std::string format_unique_id(std::uint64_t id);
 
 }  // namespace llmon::gpu::sysfs

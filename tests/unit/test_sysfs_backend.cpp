@@ -48,9 +48,10 @@ TEST_CASE("sysfs backend: Strix Halo APU box") {
   CHECK(gpu.device_id == "0x1586");
   CHECK(gpu.name == "AMD Radeon 8060S");
   CHECK(gpu.gfx_target == "gfx1151");
-  CHECK(gpu.unique_id == "5a0f3c2b1d0e9f87");
+  // No unique_id file for GC 11.5.1: KFD's serial (13837184231548813590), as rocm_smi 6.x has it.
+  CHECK(gpu.unique_id == "c0078dbefd1a8116");
   CHECK(gpu.busy_ratio == doctest::Approx(0.37));
-  CHECK(gpu.memory_busy_ratio == doctest::Approx(0.12));
+  CHECK_FALSE(gpu.memory_busy_ratio);  // APUs have no mem_busy_percent
 
   REQUIRE(gpu.memory.size() == 3);
   CHECK(gpu.memory[0].pool == "vram");
@@ -66,10 +67,10 @@ TEST_CASE("sysfs backend: Strix Halo APU box") {
   CHECK(gpu.temperatures[0].sensor == "edge");
   CHECK(gpu.temperatures[0].celsius == 52.0);
   CHECK(temperature(gpu, "soc") == 55.25);            // gpu_metrics v3.0: hwmon has no such sensor
-  CHECK(gpu.power_watts == doctest::Approx(48.123));  // power1_input: no power1_average here
+  CHECK(gpu.power_watts == doctest::Approx(48.123));  // the whole SoC's (power1_average)
   CHECK(gpu.gfx_power_watts == doctest::Approx(31.5));  // gpu_metrics average_gfx_power
-  CHECK(gpu.sclk_hertz == 1487e6);                      // freq1_input, not the DPM level
-  CHECK(gpu.mclk_hertz == 1000e6);                      // no freq2_input: pp_dpm_mclk's '*'
+  CHECK(gpu.sclk_hertz == 1487e6);                      // freq1_input
+  CHECK(gpu.mclk_hertz == 1000e6);                      // no freq2_input: gpu_metrics
   CHECK_FALSE(gpu.fan_rpm);
   CHECK_FALSE(gpu.fan_speed_ratio);
   CHECK(gpu.performance_level == "auto");
@@ -102,7 +103,7 @@ TEST_CASE("sysfs backend: two discrete cards in PCI bus order") {
   CHECK(temperature(b, "junction") == 41.0);
   CHECK(a.busy_ratio == doctest::Approx(0.99));
   CHECK(a.power_watts == doctest::Approx(341.0));
-  CHECK(b.power_watts == doctest::Approx(28.0));  // power1_average beats power1_input
+  CHECK(b.power_watts == doctest::Approx(28.0));  // RX 7900 XTX: power1_average, no _input
   CHECK_FALSE(a.gfx_power_watts);                 // gpu_metrics v1.3 has no GPU-only power
   CHECK(a.sclk_hertz == 2482e6);
   CHECK(a.mclk_hertz == 1249e6);
@@ -116,6 +117,15 @@ TEST_CASE("sysfs backend: two discrete cards in PCI bus order") {
   CHECK(a.performance_level == "auto");
   CHECK(b.performance_level == "manual");
   CHECK(llmon::gpu::count_sysfs_gpus(fixture("dual_discrete")) == 2);
+}
+
+TEST_CASE("sysfs backend: power1_average is preferred to the noisier power1_input") {
+  TreeCopy tree("strix_halo");
+  const fs::path hwmon = fs::canonical(tree.root() / "class/drm/card1/device/hwmon/hwmon5");
+  tree.write(hwmon / "power1_input", "61000000\n");
+  CHECK(make_sysfs_backend(tree.root())->read_devices().at(0).power_watts == 48.123);
+  fs::remove(hwmon / "power1_average");
+  CHECK(make_sysfs_backend(tree.root())->read_devices().at(0).power_watts == 61.0);
 }
 
 TEST_CASE("sysfs backend: broken tree gives absent values, never a crash") {

@@ -98,6 +98,11 @@ TEST_CASE("sysfs gpu_metrics: fills what sysfs lacks, never replaces what it has
   CHECK(gpu.sclk_hertz == 1000e6);  // gpu_metrics before the requested DPM level
   CHECK(gpu.mclk_hertz == 900e6);
   CHECK_FALSE(gpu.gfx_power_watts);
+  fs::rename(dev / "gpu_metrics", dev / "gpu_metrics.away");
+  gpu = read();
+  CHECK(gpu.sclk_hertz == 2482e6);  // the starred DPM levels, last
+  CHECK(gpu.mclk_hertz == 1249e6);
+  fs::rename(dev / "gpu_metrics.away", dev / "gpu_metrics");
   // Now the sampler needs it: it is the only power (and busy) reading left.
   const auto cards = llmon::gpu::sysfs::discover_cards(tree.root());
   CHECK_FALSE(cards[0].fast_gpu_metrics.empty());
