@@ -44,7 +44,8 @@ class GpuSampleCollector final : public Collector {
 
 }  // namespace
 
-GpuMonitor::GpuMonitor(GpuConfig config) : config_(std::move(config)) {}
+GpuMonitor::GpuMonitor(GpuConfig config, RocmSmiHost host)
+    : config_(std::move(config)), host_(std::move(host)) {}
 
 void GpuMonitor::ensure_backend_locked() {
   if (backend_) return;
@@ -55,7 +56,7 @@ void GpuMonitor::ensure_backend_locked() {
     return;
   }
   if (config_.backend == "rocm_smi") {
-    auto backend = make_rocm_smi_backend(config_.rocm_smi_library, config_.sysfs_root);
+    auto backend = make_rocm_smi_backend(config_.rocm_smi_library, config_.sysfs_root, host_);
     if (!backend) throw std::runtime_error(backend.error().message);
     backend_ = std::move(backend).value();
     logger("gpu")->info("using the rocm_smi backend ({})", config_.rocm_smi_library);
@@ -76,8 +77,13 @@ void GpuMonitor::ensure_backend_locked() {
   const std::size_t sysfs_count = count_sysfs_gpus(config_.sysfs_root);
   std::string rocm_reason = "not tried";
   if (sysfs_count > 0) {
-    auto rocm = make_rocm_smi_backend(config_.rocm_smi_library, config_.sysfs_root);
-    if (rocm) {
+    // A library that is not installed is the normal case without ROCm; one that is installed but
+    // fails (a stale mutex, an init error) is worth a warning, with what to do about it.
+    bool noteworthy = false;
+    if (!rocm_smi_installed(config_.rocm_smi_library)) {
+      rocm_reason = "'" + config_.rocm_smi_library + "' is not installed";
+    } else if (auto rocm =
+                   make_rocm_smi_backend(config_.rocm_smi_library, config_.sysfs_root, host_)) {
       const std::size_t n = rocm.value()->read_fast().size();
       if (n > 0) {
         backend_ = std::move(rocm).value();
@@ -88,10 +94,12 @@ void GpuMonitor::ensure_backend_locked() {
       rocm_reason = "rocm_smi reports no GPU";
     } else {
       rocm_reason = rocm.error().message;
+      noteworthy = true;
     }
     backend_ = make_sysfs_backend(config_.sysfs_root);
-    logger("gpu")->info("using the sysfs backend under {}: {} GPU(s) (rocm_smi not used: {})",
-                        config_.sysfs_root.string(), sysfs_count, rocm_reason);
+    logger("gpu")->log(noteworthy ? spdlog::level::warn : spdlog::level::info,
+                       "using the sysfs backend under {}: {} GPU(s) (rocm_smi not used: {})",
+                       config_.sysfs_root.string(), sysfs_count, rocm_reason);
     return;
   }
   if (first) {

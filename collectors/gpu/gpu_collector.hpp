@@ -13,6 +13,7 @@
 #include "collectors/collector.hpp"
 #include "collectors/gpu/backend.hpp"
 #include "collectors/gpu/gpu_config.hpp"
+#include "collectors/gpu/rocm_smi_mutex.hpp"
 #include "collectors/services.hpp"
 #include "collectors/sources_config.hpp"
 
@@ -29,7 +30,8 @@ struct GpuCounters {
 
 class GpuMonitor {
  public:
-  explicit GpuMonitor(GpuConfig config);
+  // `host`: where rocm_smi keeps its mutexes (tests point it elsewhere).
+  explicit GpuMonitor(GpuConfig config, RocmSmiHost host = {});
 
   // Full reading; the backend is chosen on first use (and re-probed at most once a minute
   // while "auto" finds nothing). Throws when an explicitly configured backend fails.
@@ -56,6 +58,7 @@ class GpuMonitor {
   void integrate_locked(const std::vector<FastSample>& samples);
 
   GpuConfig config_;
+  RocmSmiHost host_;
   // mutex_ serialises backend I/O; stats_mutex_ guards only the numbers below it, so readers on
   // the network thread (benchmarks) never wait for a slow GPU read.
   mutable std::mutex mutex_;

@@ -211,14 +211,25 @@ class RocmSmiBackend final : public GpuBackend {
 
 }  // namespace
 
-Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(
-    const std::string& library, const std::filesystem::path& sysfs_root) {
+Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(const std::string& library,
+                                                            const std::filesystem::path& sysfs_root,
+                                                            const RocmSmiHost& host) {
   auto loaded = RocmSmiApi::load(library);
   if (!loaded) return loaded.error();
   std::unique_ptr<RocmSmiApi> api = std::move(loaded).value();
 
+  // Before rsmi_init, not after its 5 s timeout: a mutex whose owner died would also be
+  // "recovered" by init into one the initialising thread holds forever.
+  if (const auto stuck = find_stuck_rocm_smi_mutexes(host, false); !stuck.empty()) {
+    return make_error("rocm_smi (" + library +
+                      "): not initialised: " + describe_stuck_mutexes(stuck));
+  }
   if (const rsmi_status_t status = api->init(); status != RSMI_STATUS_SUCCESS) {
     std::string message = "rocm_smi (" + library + "): rsmi_init failed: " + api->describe(status);
+    if (const auto stuck = find_stuck_rocm_smi_mutexes(host, true);
+        !stuck.empty() && (status == RSMI_STATUS_INIT_ERROR || status == RSMI_STATUS_BUSY)) {
+      return make_error(std::move(message) + "; " + describe_stuck_mutexes(stuck));
+    }
     if (status == RSMI_STATUS_INIT_ERROR) {
       // What rocm_smi answers on a box (or container) with no /sys/class/drm or no AMD GPU.
       message +=
@@ -240,5 +251,7 @@ Expected<std::unique_ptr<GpuBackend>> make_rocm_smi_backend(
   return std::unique_ptr<GpuBackend>(std::make_unique<RocmSmiBackend>(
       std::move(api), std::move(gpus), sysfs_root, std::move(cards)));
 }
+
+bool rocm_smi_installed(const std::string& library) { return RocmSmiApi::load(library).ok(); }
 
 }  // namespace llmon::gpu

@@ -19,7 +19,7 @@ cleanup() {
     kill -KILL "$LLMON_PID" 2>/dev/null || true
   fi
   for pid in "${FAKE_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  [[ -n "${KEEP_WORK:-}" ]] || rm -rf "$WORK"  # KEEP_WORK=1 keeps it for a look afterwards
 }
 trap cleanup EXIT
 
