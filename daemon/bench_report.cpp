@@ -25,7 +25,8 @@ struct Stat {
 
 struct Summary {
   std::size_t runs = 0, ok = 0, correct = 0, checked = 0;
-  Stat total, tokens, eval_tps, prompt_tps, ttft, load, jpt;
+  Stat total, tokens, eval_tps, prompt_tps, ttft, load, jpt, busy;
+  std::string energy_domain;  // of the runs with joules per token ("mixed" when they differ)
 };
 
 Summary summarise(const ModelRuns& m) {
@@ -47,7 +48,12 @@ Summary summarise(const ModelRuns& m) {
     if (auto v = x.prompt_tokens_per_second()) s.prompt_tps.values.push_back(*v);
     if (x.ttft_seconds) s.ttft.values.push_back(*x.ttft_seconds);
     s.load.values.push_back(static_cast<double>(x.load_duration_ns.value_or(0)) / 1e9);
-    if (r.joules_per_token) s.jpt.values.push_back(*r.joules_per_token);
+    if (r.joules_per_token) {
+      s.jpt.values.push_back(*r.joules_per_token);
+      if (s.energy_domain.empty()) s.energy_domain = r.energy_domain;
+      if (s.energy_domain != r.energy_domain) s.energy_domain = "mixed";
+    }
+    if (r.gpu_busy_ratio) s.busy.values.push_back(*r.gpu_busy_ratio);
   }
   return s;
 }
@@ -94,7 +100,10 @@ json::value run_json(const ModelRuns::Run& run) {
                  {"queue_seconds", opt(x.queue_seconds())},
                  {"done_reason", x.done_reason},
                  {"wall_seconds", r.wall_seconds},
+                 {"gpu_busy_ratio", opt(r.gpu_busy_ratio)},
+                 {"energy_joules", opt(r.energy_joules)},
                  {"joules_per_token", opt(r.joules_per_token)}};
+  if (!r.energy_domain.empty()) o["energy_domain"] = r.energy_domain;
   auto ns = [&](const char* key, const std::optional<std::int64_t>& v) {
     o[key] = v ? json::value(*v) : json::value(nullptr);
   };
@@ -140,7 +149,9 @@ std::string render_bench_report(const std::string& ollama_url, const std::vector
                                   {"ttft_seconds", stat_json(s.ttft)},
                                   {"load_seconds", stat_json(s.load)},
                                   {"joules_per_token", stat_json(s.jpt)},
+                                  {"gpu_busy_ratio", stat_json(s.busy)},
                                   {"details", std::move(runs)}});
+      if (!s.energy_domain.empty()) rows.back().as_object()["energy_domain"] = s.energy_domain;
     }
     out << json::serialize(json::object{{"ollama", ollama_url}, {"models", std::move(rows)}})
         << "\n";
@@ -148,7 +159,7 @@ std::string render_bench_report(const std::string& ollama_url, const std::vector
   }
   const std::vector<std::string> header = {"model",  "runs",      "ok",           "total_s",
                                            "tokens", "gen_tok_s", "prompt_tok_s", "ttft_s",
-                                           "load_s", "correct",   "j_per_token"};
+                                           "load_s", "correct",   "j_per_token",  "gpu_busy"};
   std::vector<std::vector<std::string>> rows;
   const bool csv = format == "csv";
   for (const auto& m : models) {
@@ -158,7 +169,7 @@ std::string render_bench_report(const std::string& ollama_url, const std::vector
                     cell(s.tokens, 0, spread), cell(s.eval_tps, 1, spread),
                     cell(s.prompt_tps, 1, spread), cell(s.ttft, 3, spread), cell(s.load, 2, false),
                     s.checked ? std::to_string(s.correct) + "/" + std::to_string(s.checked) : "-",
-                    cell(s.jpt, 3, spread)});
+                    cell(s.jpt, 3, spread), cell(s.busy, 2, spread)});
   }
   if (csv) {
     for (std::size_t i = 0; i < header.size(); ++i) out << (i ? "," : "") << header[i];
@@ -186,6 +197,16 @@ std::string render_bench_report(const std::string& ollama_url, const std::vector
       << (spread_wanted ? ", min-max in parentheses" : "") << "\n";
   line(header);
   for (const auto& row : rows) line(row);
+  // Which power the joules are of matters: an APU's package power includes its CPU cores.
+  std::string domain;
+  for (const auto& m : models) {
+    const std::string d = summarise(m).energy_domain;
+    if (d.empty()) continue;
+    domain = domain.empty() || domain == d ? d : "mixed";
+  }
+  if (domain == "gfx") out << "j_per_token: the GPU's own power (gpu_metrics)\n";
+  if (domain == "package") out << "j_per_token: the package power (an APU's includes its CPU)\n";
+  if (domain == "mixed") out << "j_per_token: GPU-only power where reported, else package power\n";
   return out.str();
 }
 

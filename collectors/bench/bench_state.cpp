@@ -106,8 +106,15 @@ MetricFamilies BenchState::families() const {
                 r.correct ? std::optional<double>(*r.correct ? 1.0 : 0.0) : std::nullopt);
       set.gauge("llmon_bench_last_gpu_busy_ratio",
                 "Average busy ratio of the busiest GPU during the last run.", l, r.gpu_busy_ratio);
-      set.gauge("llmon_bench_last_energy_joules_per_token",
-                "GPU energy per generated token in the last run.", l, r.joules_per_token);
+      if (r.joules_per_token) {
+        Labels el = l;
+        el.emplace_back("domain", r.energy_domain);
+        set.gauge("llmon_bench_last_energy_joules_per_token",
+                  "GPU energy per generated token in the last run; domain: gfx (the GPU alone, "
+                  "where it reports that), package (including what else the power sensor covers, "
+                  "on an APU the CPU cores) or mixed.",
+                  el, *r.joules_per_token);
+      }
       if (!m.done_reason.empty()) {
         Labels dl = l;
         dl.emplace_back("done_reason", m.done_reason);

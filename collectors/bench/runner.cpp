@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "collectors/bench/gpu_run.hpp"
 #include "collectors/bench/request.hpp"
 #include "collectors/gpu/gpu_collector.hpp"
 #include "common/clock.hpp"
@@ -12,39 +13,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct GpuTotals {
-  std::vector<std::optional<double>> busy;  // per GPU
-  std::optional<double> energy;             // all GPUs
-};
-
-std::optional<GpuTotals> read_gpu(const std::shared_ptr<gpu::GpuMonitor>& gpu) {
-  if (!gpu) return std::nullopt;
-  GpuTotals t;
-  for (const auto& c : gpu->counters()) {
-    t.busy.push_back(c.busy_seconds);
-    if (c.energy_joules) t.energy = t.energy.value_or(0) + *c.energy_joules;
-  }
-  if (t.busy.empty()) return std::nullopt;
-  return t;
-}
-
-void correlate(const std::optional<GpuTotals>& before, const std::optional<GpuTotals>& after,
-               RunResult& r) {
-  if (!before || !after || r.wall_seconds <= 0 || before->busy.size() != after->busy.size()) {
-    return;
-  }
-  for (std::size_t i = 0; i < before->busy.size(); ++i) {
-    if (before->busy[i] && after->busy[i]) {
-      const double ratio = (*after->busy[i] - *before->busy[i]) / r.wall_seconds;
-      r.gpu_busy_ratio = std::clamp(std::max(r.gpu_busy_ratio.value_or(0), ratio), 0.0, 1.0);
-    }
-  }
-  if (before->energy && after->energy) {
-    r.energy_joules = std::max(0.0, *after->energy - *before->energy);
-    if (r.measurement.eval_count && *r.measurement.eval_count > 0) {
-      r.joules_per_token = *r.energy_joules / static_cast<double>(*r.measurement.eval_count);
-    }
-  }
+// Adds what the GPUs did during the run, then hands the result on.
+void with_gpu_stats(const RunEnv& env, const std::shared_ptr<gpu::GpuMonitor>& gpu,
+                    gpu::GpuMark mark, Clock::time_point start, Clock::time_point end, RunResult r,
+                    std::function<void(RunResult)> next) {
+  gather_gpu_run(
+      env.io, gpu, std::move(mark), start, end,
+      [r = std::move(r), next = std::move(next)](GpuRunStats stats) mutable {
+        r.gpu_busy_ratio = stats.busy_ratio;
+        r.energy_joules = stats.energy_joules;
+        r.energy_domain = stats.energy_domain;
+        if (r.energy_joules && r.measurement.eval_count && *r.measurement.eval_count > 0) {
+          r.joules_per_token = *r.energy_joules / static_cast<double>(*r.measurement.eval_count);
+        }
+        next(std::move(r));
+      });
 }
 
 }  // namespace
@@ -75,19 +58,19 @@ void run_prompt(const RunEnv& env, const std::shared_ptr<HttpClient>& client, co
       build_request_body(prepared.prompt, target.model, target.num_ctx, make_nonce(rng));
   const auto start = Clock::now();
   auto measurer = std::make_shared<StreamMeasurer>(start);
-  auto gpu_before = read_gpu(gpu);
+  auto mark = gpu ? gpu->mark() : gpu::GpuMark{};
   auto consumer = [measurer](std::string_view piece) {
     return measurer->feed(piece, Clock::now());
   };
   client->stream(
       {"POST", api_path(prepared.prompt), body}, timeout, consumer,
-      [env, measurer, start, gpu, gpu_before, expect = prepared.expect,
+      [env, measurer, start, gpu, mark = std::move(mark), expect = prepared.expect,
        done = std::move(done)](Expected<HttpResponse> response) mutable {
+        const auto end = Clock::now();
         RunResult r;
         r.measurement = measurer->finish();
-        r.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        r.wall_seconds = std::chrono::duration<double>(end - start).count();
         r.finished_at = unix_now();
-        correlate(gpu_before, read_gpu(gpu), r);
         if (!response) {
           const bool timed_out = response.error().message.find("timed out") != std::string::npos;
           r.outcome = timed_out ? Outcome::kTimeout : Outcome::kError;
@@ -102,10 +85,14 @@ void run_prompt(const RunEnv& env, const std::shared_ptr<HttpClient>& client, co
         } else {
           r.outcome = Outcome::kOk;
         }
-        if (r.outcome != Outcome::kOk || !expect) return done(std::move(r));
+        auto finish = [env, gpu, mark = std::move(mark), start, end,
+                       done = std::move(done)](RunResult r) mutable {
+          with_gpu_stats(env, gpu, std::move(mark), start, end, std::move(r), std::move(done));
+        };
+        if (r.outcome != Outcome::kOk || !expect) return finish(std::move(r));
         // std::regex backtracks: a pathological pattern can take seconds, so the check runs on
         // the worker pool, never on the network thread that serves scrapes.
-        auto check = [r = std::move(r), expect, done = std::move(done), io = env.io]() mutable {
+        auto check = [r = std::move(r), expect, done = std::move(finish), io = env.io]() mutable {
           bool matched = false;
           try {
             matched = std::regex_search(r.measurement.response_text, *expect);

@@ -1,6 +1,6 @@
 #pragma once
 // One benchmark request, measured: streamed, timed on the client, checked against `expect`,
-// correlated with the GPU's integrated counters. Plus N identical concurrent requests.
+// with what the GPUs did over exactly its interval. Plus N identical concurrent requests.
 // Not thread-safe: everything runs on the io_context's thread.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -35,7 +35,8 @@ struct RunResult {
   double wall_seconds = 0;
   double finished_at = 0;                // unix seconds
   std::optional<double> gpu_busy_ratio;  // average over the run, busiest GPU
-  std::optional<double> energy_joules;   // all GPUs
+  std::optional<double> energy_joules;   // all GPUs (GpuRunStats says which energy)
+  std::string energy_domain;             // "gfx" | "package" | "mixed"; empty without energy
   std::optional<double> joules_per_token;
 };
 

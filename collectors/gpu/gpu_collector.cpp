@@ -1,5 +1,6 @@
 #include "collectors/gpu/gpu_collector.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "collectors/gpu/rocm_smi_backend.hpp"
@@ -123,15 +124,17 @@ MetricFamilies GpuMonitor::collect_full() {
   return gpu_families(devices, backend_->name());
 }
 
-void GpuMonitor::integrate_locked(const std::vector<FastSample>& samples) {
+void GpuMonitor::record_samples(SteadyTime now, const std::vector<FastSample>& samples) {
   std::lock_guard stats(stats_mutex_);
-  const auto now = std::chrono::steady_clock::now();
   const double max_gap = to_seconds(config_.sample_interval) * kMaxGapIntervals;
   latest_busy_.reset();
+  sampled_.clear();
   for (const FastSample& s : samples) {
+    sampled_.push_back(s.pci_bus);
     Integrator& in = integrators_[s.pci_bus];
     const double dt =
-        in.started ? std::min(std::chrono::duration<double>(now - in.last).count(), max_gap) : 0;
+        in.started ? std::clamp(std::chrono::duration<double>(now - in.last).count(), 0.0, max_gap)
+                   : 0;
     in.started = true;
     in.last = now;
     // Sample-and-hold: the value read now stands for the interval that just ended.
@@ -143,6 +146,8 @@ void GpuMonitor::integrate_locked(const std::vector<FastSample>& samples) {
     if (s.gfx_power_watts) {
       in.gfx_energy_joules = in.gfx_energy_joules.value_or(0) + *s.gfx_power_watts * dt;
     }
+    in.history.add({now, s.busy_ratio, in.busy_seconds, s.power_watts, in.energy_joules,
+                    s.gfx_power_watts, in.gfx_energy_joules});
   }
 }
 
@@ -150,24 +155,23 @@ MetricFamilies GpuMonitor::collect_sample() {
   std::lock_guard lock(mutex_);
   ensure_backend_locked();
   if (!backend_) return {};
-  const std::vector<FastSample> samples = backend_->read_fast();
-  integrate_locked(samples);
+  record_samples(std::chrono::steady_clock::now(), backend_->read_fast());
   std::lock_guard stats(stats_mutex_);
   FamilySet set;
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    const Integrator& in = integrators_[samples[i].pci_bus];
-    const Labels g{{"gpu", std::to_string(i)}};
+  constexpr const char* kEnergyHelp =
+      "Energy drawn by domain (as llmon_gpu_power_watts), integrated from fast power samples; "
+      "rate() is the average power in watts.";
+  for (std::size_t i = 0; i < sampled_.size(); ++i) {
+    const Integrator& in = integrators_[sampled_[i]];
+    const std::string gpu = std::to_string(i);
     set.counter("llmon_gpu_busy_seconds_total",
                 "Seconds the GPU was busy, integrated from fast samples; rate() is the average "
                 "busy ratio.",
-                g, in.busy_seconds);
-    constexpr const char* kEnergyHelp =
-        "Energy drawn by domain (as llmon_gpu_power_watts), integrated from fast power samples; "
-        "rate() is the average power in watts.";
-    set.counter("llmon_gpu_energy_joules_total", kEnergyHelp,
-                {{"gpu", std::to_string(i)}, {"domain", "package"}}, in.energy_joules);
-    set.counter("llmon_gpu_energy_joules_total", kEnergyHelp,
-                {{"gpu", std::to_string(i)}, {"domain", "gfx"}}, in.gfx_energy_joules);
+                {{"gpu", gpu}}, in.busy_seconds);
+    set.counter("llmon_gpu_energy_joules_total", kEnergyHelp, {{"gpu", gpu}, {"domain", "package"}},
+                in.energy_joules);
+    set.counter("llmon_gpu_energy_joules_total", kEnergyHelp, {{"gpu", gpu}, {"domain", "gfx"}},
+                in.gfx_energy_joules);
   }
   return set.take();
 }
@@ -177,14 +181,23 @@ std::optional<double> GpuMonitor::latest_busy_ratio() const {
   return latest_busy_;
 }
 
-std::vector<GpuCounters> GpuMonitor::counters() const {
+GpuMark GpuMonitor::mark() const {
   std::lock_guard lock(stats_mutex_);
-  std::vector<GpuCounters> out;
-  for (std::size_t i = 0; i < order_.size(); ++i) {
-    auto it = integrators_.find(order_[i]);
-    if (it == integrators_.end()) continue;
-    out.push_back({std::to_string(i), order_[i], it->second.busy_seconds, it->second.energy_joules,
-                   it->second.gfx_energy_joules});
+  GpuMark mark;
+  for (const auto& [pci_bus, in] : integrators_) {
+    if (const CounterPoint* latest = in.history.latest()) mark.emplace(pci_bus, *latest);
+  }
+  return mark;
+}
+
+std::vector<GpuWindow> GpuMonitor::window(const GpuMark& mark, SteadyTime start,
+                                          SteadyTime end) const {
+  std::lock_guard lock(stats_mutex_);
+  std::vector<GpuWindow> out;
+  for (const auto& [pci_bus, in] : integrators_) {
+    const auto anchor = mark.find(pci_bus);
+    out.push_back(
+        {pci_bus, in.history.totals(anchor == mark.end() ? nullptr : &anchor->second, start, end)});
   }
   return out;
 }

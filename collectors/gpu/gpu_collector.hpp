@@ -12,6 +12,7 @@
 
 #include "collectors/collector.hpp"
 #include "collectors/gpu/backend.hpp"
+#include "collectors/gpu/counter_history.hpp"
 #include "collectors/gpu/gpu_config.hpp"
 #include "collectors/gpu/rocm_smi_mutex.hpp"
 #include "collectors/services.hpp"
@@ -19,13 +20,13 @@
 
 namespace llmon::gpu {
 
-// Integrated counters of one GPU since llmon started watching it.
-struct GpuCounters {
-  std::string gpu;  // the `gpu` label
+// The latest fast sample of every GPU, taken when something (a benchmark run) begins.
+using GpuMark = std::map<std::string, CounterPoint>;  // by pci_bus
+
+// What one GPU did over an interval.
+struct GpuWindow {
   std::string pci_bus;
-  std::optional<double> busy_seconds;
-  std::optional<double> energy_joules;      // domain "package"
-  std::optional<double> gfx_energy_joules;  // domain "gfx"
+  WindowTotals totals;
 };
 
 class GpuMonitor {
@@ -38,8 +39,12 @@ class GpuMonitor {
   MetricFamilies collect_full();
   // Fast sample + integration; publishes the counters.
   MetricFamilies collect_sample();
-  // Thread-safe copy of the counters (benchmarks correlate runs with them).
-  std::vector<GpuCounters> counters() const;
+  // Integrates fast samples read at `time` (collect_sample's second half; tests script it).
+  void record_samples(SteadyTime time, const std::vector<FastSample>& samples);
+  // For benchmarks: mark() when a run starts, window() when it ends gives each GPU's busy
+  // seconds and joules over exactly [start, end]. Thread-safe; never waits for GPU I/O.
+  GpuMark mark() const;
+  std::vector<GpuWindow> window(const GpuMark& mark, SteadyTime start, SteadyTime end) const;
   // The highest busy ratio of any GPU in the latest fast sample; absent without GPU data.
   std::optional<double> latest_busy_ratio() const;
 
@@ -50,12 +55,12 @@ class GpuMonitor {
     std::optional<double> busy_seconds;
     std::optional<double> energy_joules;
     std::optional<double> gfx_energy_joules;
-    std::chrono::steady_clock::time_point last;
+    SteadyTime last;
     bool started = false;
+    CounterHistory history;  // the recent samples with these totals, for window()
   };
 
   void ensure_backend_locked();
-  void integrate_locked(const std::vector<FastSample>& samples);
 
   GpuConfig config_;
   RocmSmiHost host_;
@@ -68,6 +73,7 @@ class GpuMonitor {
   mutable std::mutex stats_mutex_;
   std::map<std::string, Integrator> integrators_;  // by pci_bus
   std::vector<std::string> order_;                 // pci_bus in `gpu` label order
+  std::vector<std::string> sampled_;               // pci_bus of the latest fast sample
   std::optional<double> latest_busy_;
 };
 

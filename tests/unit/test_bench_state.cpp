@@ -92,8 +92,15 @@ TEST_CASE("bench state: outcomes, last values, baseline and regression") {
   CHECK(has(text, "llmon_bench_eval_tokens_per_second_bucket" + l + ",le=\"50\"} 1"));
   CHECK(has(text, "llmon_bench_eval_tokens_per_second_bucket" + l + ",le=\"40\"} 0"));
 
-  state.record("m", "p", ok_run(100, 4'000'000'000));  // 25 tokens/s: half the baseline
+  RunResult measured = ok_run(100, 4'000'000'000);  // 25 tokens/s: half the baseline
+  measured.gpu_busy_ratio = 0.37;
+  measured.energy_joules = 31.5;
+  measured.energy_domain = "gfx";
+  measured.joules_per_token = 0.315;
+  state.record("m", "p", measured);
   text = render(state.families());
+  CHECK(has(text, "llmon_bench_last_gpu_busy_ratio" + l + "} 0.37\n"));
+  CHECK(has(text, "llmon_bench_last_energy_joules_per_token{domain=\"gfx\",model=\"m\""));
   CHECK(has(text, "llmon_bench_baseline_eval_tokens_per_second" + l + "} 50\n"));
   CHECK(has(text, "llmon_bench_regression_ratio" + l + "} 0.5\n"));
 

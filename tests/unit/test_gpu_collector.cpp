@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "collectors/gpu/gpu_collector.hpp"
 #include "exporters/snapshot_store.hpp"
@@ -76,26 +75,23 @@ TEST_CASE("gpu collector: fast samples integrate into busy seconds and joules") 
   CHECK(has(first, "llmon_gpu_busy_seconds_total{gpu=\"0\"} 0\n"));
   CHECK(has(first, "llmon_gpu_energy_joules_total{domain=\"package\",gpu=\"0\"} 0\n"));
   CHECK(has(first, "llmon_gpu_energy_joules_total{domain=\"gfx\",gpu=\"0\"} 0\n"));
-  std::this_thread::sleep_for(200ms);
-  monitor.collect_sample();
-  const auto counters = monitor.counters();
-  REQUIRE(counters.size() == 1);
-  // The fixture reads 37 % busy and 48.123 W; 200 ms elapsed but the gap is capped at five
-  // sample intervals (500 ms), so the elapsed time is within [0.2, 0.5] s.
-  CHECK(*counters[0].busy_seconds >= 0.37 * 0.2);
-  CHECK(*counters[0].busy_seconds <= 0.37 * 0.5);
-  CHECK(*counters[0].energy_joules == doctest::Approx(*counters[0].busy_seconds / 0.37 * 48.123));
-  // The APU's GPU alone (gpu_metrics), integrated over the same samples.
-  CHECK(*counters[0].gfx_energy_joules == doctest::Approx(*counters[0].busy_seconds / 0.37 * 31.5));
+  // The fixture's 37 % busy, 48.123 W package and 31.5 W GPU (gpu_metrics), 200 ms later.
+  const auto t0 = monitor.mark().at("0000:c5:00.0").time;
+  monitor.record_samples(t0 + 200ms, {{"0000:c5:00.0", 0.37, 48.123, 31.5}});
+  const gpu::CounterPoint totals = monitor.mark().at("0000:c5:00.0");
+  CHECK(*totals.busy_seconds == doctest::Approx(0.37 * 0.2));
+  CHECK(*totals.package_joules == doctest::Approx(48.123 * 0.2));
+  CHECK(*totals.gfx_joules == doctest::Approx(31.5 * 0.2));
 }
 
 TEST_CASE("gpu collector: counters never stretch a sample over a long gap") {
-  gpu::GpuMonitor monitor(config("sysfs", kSysfs / "strix_halo"));
-  monitor.collect_full();
-  monitor.collect_sample();
-  std::this_thread::sleep_for(700ms);  // seven sample intervals
-  monitor.collect_sample();
-  CHECK(*monitor.counters()[0].busy_seconds == doctest::Approx(0.37 * 0.5));
+  gpu::GpuMonitor monitor(config("none", kSysfs / "strix_halo"));
+  const auto t0 = std::chrono::steady_clock::now();
+  monitor.record_samples(t0, {{"bus", 0.37, 48.0, std::nullopt}});
+  monitor.record_samples(t0 + 700ms, {{"bus", 0.37, 48.0, std::nullopt}});  // 7 intervals
+  const gpu::CounterPoint totals = monitor.mark().at("bus");
+  CHECK(*totals.busy_seconds == doctest::Approx(0.37 * 0.5));  // capped at five
+  CHECK_FALSE(totals.gfx_joules);
 }
 
 TEST_CASE("gpu families: absent values produce no series, present ones base units") {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make demo` as a new user tries it: tests/support/demo.sh starts, and the `llmon bench` command
+# it prints reports joules per token and GPU busy ratios that match the Strix Halo fixture's
+# constant readings (37 % busy, 31.5 W for the GPU alone), for short runs as for long ones.
+source "$(dirname "$0")/lib.sh"
+: "${LLMON_FAKE_OLLAMA:?set by ctest}"
+
+DEMO_LISTEN=127.0.0.1:0 BUILD_DIR="$(dirname "$LLMON_BIN")" \
+  bash "$LLMON_SOURCE_DIR/tests/support/demo.sh" > "$WORK/demo.out" 2> "$WORK/demo.err" &
+DEMO_PID=$!
+# SIGTERM, not lib.sh's SIGKILL: the demo then stops its fakes and llmon itself.
+stop_demo() {
+  kill -TERM "$DEMO_PID" 2>/dev/null || true
+  wait "$DEMO_PID" 2>/dev/null || true
+}
+trap 'stop_demo; cleanup' EXIT
+command=""
+for _ in $(seq 1 200); do
+  command="$(sed -n 's/^ *\(.*llmon bench --config .*\)$/\1/p' "$WORK/demo.out" 2>/dev/null)" || true
+  [[ -n "$command" ]] && break
+  sleep 0.05
+done
+check "the demo prints a llmon bench command with its configuration" test -n "$command"
+
+# Exactly what it prints, once per prompt, as JSON.
+read -r -a argv <<< "$command"
+"${argv[@]}" --runs 1 --format json > "$WORK/bench.json" 2> "$WORK/bench.err" || true
+check "llmon bench answers JSON" jq -e '.models | length > 0' "$WORK/bench.json"
+runs() { jq -c '[.models[].details[] | select(.result == "ok" or .result == "mismatch")]' "$WORK/bench.json"; }
+check "every measured run has joules per token and a busy ratio" \
+  test "$(runs | jq '[.[] | select(.joules_per_token == null or .gpu_busy_ratio == null)] | length')" -eq 0
+check "including runs shorter than the 1 s GPU sample interval" \
+  test "$(runs | jq '[.[] | select(.wall_seconds < 1)] | length')" -gt 0
+check "busy ratio: the fixture's 37 % (within 2 %)" \
+  test "$(runs | jq '[.[] | select((.gpu_busy_ratio - 0.37) | fabs > 0.0074)] | length')" -eq 0
+check "joules per token: the GPU's own 31.5 W over the run (within 2 %)" \
+  test "$(runs | jq '[.[] | select((.joules_per_token * .eval_count / .wall_seconds - 31.5) | fabs > 0.63)] | length')" -eq 0
+check "and it says the energy is the GPU's own (gfx), not the package's" \
+  test "$(runs | jq '[.[] | select(.energy_domain != "gfx")] | length')" -eq 0
+if [[ "$FAILURES" -ne 0 ]]; then
+  cat "$WORK/bench.err" >&2
+  runs | jq -c '.[] | {prompt, wall_seconds, eval_count, joules_per_token, gpu_busy_ratio}' >&2
+fi
+finish
