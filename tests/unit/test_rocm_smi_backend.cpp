@@ -10,65 +10,14 @@
 #include <string>
 
 #include "collectors/gpu/rocm_smi_backend.hpp"
+#include "rocm_smi_test_support.hpp"
 
 namespace fs = std::filesystem;
 using llmon::gpu::GpuDevice;
 using llmon::gpu::make_rocm_smi_backend;
+using namespace llmon::test;
 
 namespace {
-
-// A fresh directory per test case, removed afterwards; ctest runs cases as parallel processes.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("llmon-rsmi-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  void write(const fs::path& relative, const std::string& text) const {
-    fs::create_directories((path_ / relative).parent_path());
-    std::ofstream(path_ / relative) << text;
-  }
-
- private:
-  fs::path path_;
-};
-
-// Points the fake at `script`; every rsmi_init (one per backend) re-reads it.
-void use_script(const TempDir& dir, const std::string& script) {
-  dir.write("script", script);
-  setenv("FAKE_ROCM_SMI_SCRIPT", (dir.path() / "script").c_str(), 1);
-}
-
-// The fakes of both library generations (tests/support/fake_rocm_smi): what a real library
-// exports is fixed at build time, so each generation is its own build.
-constexpr const char* kRocm5 = LLMON_FAKE_ROCM_SMI;
-constexpr const char* kRocm6 = LLMON_FAKE_ROCM_SMI_V6;
-
-std::unique_ptr<llmon::gpu::GpuBackend> fake_backend(const TempDir& dir,
-                                                     const char* library = kRocm5,
-                                                     const fs::path& sysfs = {}) {
-  auto backend = make_rocm_smi_backend(library, sysfs.empty() ? dir.path() / "sys" : sysfs);
-  if (!backend) FAIL(backend.error().message);
-  return std::move(backend).value();
-}
-
-// A test hook of the fake: how often rsmi_dev_gpu_clk_freq_get has been called.
-int clock_calls(const char* library) {
-  void* fake = dlopen(library, RTLD_NOW | RTLD_LOCAL);
-  REQUIRE(fake != nullptr);
-  auto calls = reinterpret_cast<int (*)()>(dlsym(fake, "fake_rocm_smi_clock_calls"));
-  REQUIRE(reinterpret_cast<void*>(calls) != nullptr);
-  const int n = calls();
-  dlclose(fake);
-  return n;
-}
 
 double temperature(const GpuDevice& d, const std::string& sensor) {
   for (const auto& t : d.temperatures) {
@@ -202,85 +151,6 @@ dev 0 perf_level 0x100
   CHECK_FALSE(d.fan_speed_ratio);
   CHECK_FALSE(d.sclk_hertz);
   CHECK(*d.performance_level == "unknown");
-}
-
-TEST_CASE("rocm_smi: the frequency layout follows the library's symbols, not its version") {
-  // What real 6.x/7.x libraries answer from rsmi_version_get: ROCm 7.2, a git build of 6.0,
-  // the 6.1 packages. Every one of them writes the 6.x rsmi_frequencies_t.
-  for (const char* version : {"1 0 0", "2 8 0", "7 0 0"}) {
-    CAPTURE(version);
-    TempDir dir;
-    use_script(dir, std::string("abi 6\nversion ") + version + R"(
-devices 1
-dev 0 pci_id 0xc500
-dev 0 sclk 4 2 600000000 1200000000 2100000000 2900000000
-dev 0 mclk 2 2 400000000 1000000000
-)");
-    const auto devices = fake_backend(dir, kRocm6)->read_devices();
-    REQUIRE(devices.size() == 1);
-    CHECK(devices[0].sclk_hertz == 2.1e9);
-    CHECK_FALSE(devices[0].mclk_hertz);  // current == num_supported: not a level
-  }
-
-  TempDir dir;
-  use_script(dir, R"(abi 6
-devices 1
-dev 0 pci_id 0xc500
-dev 0 sclk 40 1 600000000 1200000000
-dev 0 mclk 0 0
-)");
-  const auto devices = fake_backend(dir, kRocm6)->read_devices();
-  REQUIRE(devices.size() == 1);
-  CHECK_FALSE(devices[0].sclk_hertz);  // more levels than the struct holds
-  CHECK_FALSE(devices[0].mclk_hertz);
-}
-
-TEST_CASE("rocm_smi: a 5.x library never gets to parse a clock table") {
-  // Its parser assert()s on the deep-sleep "S:" line idle cards show, killing the daemon; with
-  // no sysfs to read the clocks from, they are absent rather than asked for.
-  TempDir dir;
-  use_script(dir, R"(abi 5
-devices 1
-dev 0 pci_id 0xc500
-dev 0 sclk 3 1 600000000 1200000000 2900000000
-dev 0 mclk 1 0 1000000000
-)");
-  const int before = clock_calls(kRocm5);
-  const auto devices = fake_backend(dir, kRocm5)->read_devices();
-  REQUIRE(devices.size() == 1);
-  CHECK_FALSE(devices[0].sclk_hertz);
-  CHECK_FALSE(devices[0].mclk_hertz);
-  CHECK(clock_calls(kRocm5) == before);
-}
-
-TEST_CASE("rocm_smi: clocks come from sysfs whenever the card is there, whatever the library") {
-  const fs::path strix = LLMON_FIXTURES_DIR "/sysfs/strix_halo";
-  for (const char* library : {kRocm5, kRocm6}) {
-    CAPTURE(library);
-    TempDir dir;
-    // Deliberately unlike the tree's files: the library must not be the source.
-    use_script(dir, R"(devices 1
-dev 0 pci_id 0xc500
-dev 0 sclk 2 1 600000000 2900000000
-dev 0 mclk 1 0 400000000
-)");
-    const int before = clock_calls(library);
-    const auto devices = fake_backend(dir, library, strix)->read_devices();
-    REQUIRE(devices.size() == 1);
-    CHECK(devices[0].card == "card1");
-    CHECK(devices[0].sclk_hertz == 1487e6);  // hwmon freq1_input
-    CHECK(devices[0].mclk_hertz == 1000e6);  // the starred pp_dpm_mclk level
-    CHECK(clock_calls(library) == before);
-  }
-}
-
-TEST_CASE("rocm_smi: a script for the other library generation is refused") {
-  TempDir dir;
-  use_script(dir, "abi 6\ndevices 1\ndev 0 pci_id 0xc500\n");
-  CHECK_FALSE(make_rocm_smi_backend(kRocm5, dir.path()));
-  use_script(dir, "abi 5\ndevices 1\ndev 0 pci_id 0xc500\n");
-  CHECK_FALSE(make_rocm_smi_backend(kRocm6, dir.path()));
-  CHECK(make_rocm_smi_backend(kRocm5, dir.path()));
 }
 
 TEST_CASE("rocm_smi: performance levels are spelled as amdgpu's sysfs spells them") {
