@@ -20,7 +20,7 @@ struct Gatherer : std::enable_shared_from_this<Gatherer> {
   Gatherer(const boost::asio::any_io_executor& io, std::shared_ptr<gpu::GpuMonitor> m,
            gpu::GpuMark k, gpu::SteadyTime s, gpu::SteadyTime e, std::function<void(GpuRunStats)> d)
       : timer(io), monitor(std::move(m)), mark(std::move(k)), start(s), end(e), done(std::move(d)) {
-    deadline = end + 2 * monitor->config().sample_interval + kPoll;
+    deadline = end + 5 * monitor->config().sample_interval + kPoll;
   }
 
   void step() {

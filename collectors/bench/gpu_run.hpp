@@ -26,8 +26,9 @@ GpuRunStats summarise_gpu_run(const std::vector<gpu::GpuWindow>& windows, double
 
 // Calls `done` on `io` with the statistics of [start, end] (`mark` taken at `start`) once the
 // sampler has a sample at or after `end`, which a run shorter than a sample interval needs
-// before anything can be said about it; after two more sample intervals without one it says
-// what it can (values past the last sample hold its reading, or are absent).
+// before anything can be said about it; after five more sample intervals without one (the gap
+// the GPU counters do not stretch over either) it says what it can: values past the last sample
+// hold its reading, or are absent when no sample fell inside the run.
 void gather_gpu_run(const boost::asio::any_io_executor& io,
                     const std::shared_ptr<gpu::GpuMonitor>& monitor, gpu::GpuMark mark,
                     gpu::SteadyTime start, gpu::SteadyTime end,

@@ -15,7 +15,7 @@ stop_demo() {
 }
 trap 'stop_demo; cleanup' EXIT
 command=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do  # 30 s: the demo starts two fake servers first
   command="$(sed -n 's/^ *\(.*llmon bench --config .*\)$/\1/p' "$WORK/demo.out" 2>/dev/null)" || true
   [[ -n "$command" ]] && break
   sleep 0.05
