@@ -1,0 +1,231 @@
+#include "collectors/tuning/unit_lookup.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <system_error>
+
+#include "collectors/tuning/unit_words.hpp"
+
+namespace llmon::tuning {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kMaxDirEntries = 20000;  // a unit directory holds hundreds, not millions
+constexpr int kMaxHops = 32;                   // systemd's FOLLOW_MAX for alias chains
+
+std::string template_of(const UnitNameParts& p) { return p.prefix + "@." + p.type; }
+
+void add_dropin_dirs(const std::string& name, std::vector<std::string>& out) {
+  const std::string dir = name + ".d";
+  if (std::find(out.begin(), out.end(), dir) != out.end()) return;
+  out.push_back(dir);
+  const UnitNameParts parts = split_unit_name(name);
+  if (parts.type.empty()) return;
+  const bool instance = parts.templated && !parts.instance.empty();
+  if (instance) add_dropin_dirs(template_of(parts), out);
+  // "foo-bar-baz" -> "foo-bar-": cut after the last dash; a trailing dash is dropped once first.
+  std::string prefix = parts.prefix;
+  bool chopped = false;
+  for (;;) {
+    const auto dash = prefix.rfind('-');
+    if (dash == std::string::npos || dash == 0) return;
+    if (dash + 1 < prefix.size() || chopped) {
+      prefix.resize(dash + 1);
+      break;
+    }
+    prefix.resize(dash);
+    chopped = true;
+  }
+  add_dropin_dirs(prefix + (instance ? "@" + parts.instance : "") + "." + parts.type, out);
+}
+
+struct NameEntry {
+  fs::path source;
+  std::string alias;  // non-empty: this name is an alias of that one
+};
+
+bool in_dirs(const fs::path& dir, const std::vector<fs::path>& dirs) {
+  const fs::path normal = dir.lexically_normal();
+  for (const auto& d : dirs) {
+    if ((d.lexically_normal() / "").parent_path() == (normal / "").parent_path()) return true;
+  }
+  return false;
+}
+
+// Every unit name in `dirs`, the first directory holding a name winning (systemd's name map).
+std::map<std::string, NameEntry> scan_names(const std::vector<fs::path>& dirs, const fs::path& root,
+                                            std::vector<UnitProblem>& problems) {
+  std::map<std::string, NameEntry> names;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec), end;
+    std::size_t count = 0;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (++count > kMaxDirEntries) {
+        problems.push_back({dir.string(), 0, "more than 20000 entries; the rest is not read"});
+        break;
+      }
+      const std::string name = it->path().filename().string();
+      if (names.count(name) != 0 || !unit_name_valid(name)) continue;
+      std::error_code sec;
+      const fs::file_status st = it->symlink_status(sec);
+      if (sec) continue;
+      if (fs::is_regular_file(st)) {
+        names[name] = {it->path(), {}};
+        continue;
+      }
+      if (!fs::is_symlink(st)) continue;
+      const fs::path target = fs::read_symlink(it->path(), sec);
+      if (sec) continue;
+      fs::path full = target.is_absolute() ? (root.empty() ? target : root / target.relative_path())
+                                           : dir / target;
+      full = full.lexically_normal();
+      if (!in_dirs(full.parent_path(), dirs)) {  // a linked unit file, or a mask
+        names[name] = {it->path(), {}};
+        continue;
+      }
+      const std::string target_name = full.filename().string();
+      if (target_name == name) continue;  // a self-alias has no effect
+      if (split_unit_name(target_name).type != split_unit_name(name).type) {
+        problems.push_back({it->path().string(), 0,
+                            "alias to a unit of another type (" + target_name + "), ignored"});
+        continue;
+      }
+      names[name] = {it->path(), target_name};
+    }
+  }
+  return names;
+}
+
+// Follows aliases from `name`; returns the final name and its entry, or nullptr when not found.
+const NameEntry* follow(const std::map<std::string, NameEntry>& names, std::string name,
+                        std::string& final_name, bool& loop) {
+  loop = false;
+  for (int hop = 0; hop < kMaxHops; ++hop) {
+    const UnitNameParts parts = split_unit_name(name);
+    auto it = names.find(name);
+    if (it == names.end() && parts.templated && !parts.instance.empty()) {
+      it = names.find(template_of(parts));
+    }
+    if (it == names.end()) return nullptr;
+    if (it->second.alias.empty()) {
+      final_name = name;
+      return &it->second;
+    }
+    name = it->second.alias;
+    const UnitNameParts target = split_unit_name(name);
+    if (target.templated && target.instance.empty() && !parts.instance.empty()) {
+      name = target.prefix + "@" + parts.instance + "." + target.type;
+    }
+  }
+  loop = true;
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> dropin_dir_names(std::string_view name) {
+  std::vector<std::string> out;
+  if (unit_name_valid(name)) add_dropin_dirs(std::string(name), out);
+  return out;
+}
+
+fs::path resolve_under_root(const fs::path& path, const fs::path& root) {
+  if (root.empty()) return path;
+  fs::path p = path;
+  for (int hop = 0; hop < 40; ++hop) {
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(p, ec)) || ec) return p;
+    const fs::path target = fs::read_symlink(p, ec);
+    if (ec) return p;
+    if (target == "/dev/null") return "/dev/null";  // a mask, whatever the root
+    p = (target.is_absolute() ? root / target.relative_path() : p.parent_path() / target)
+            .lexically_normal();
+  }
+  return p;
+}
+
+UnitLookup find_unit(const std::string& name, const std::vector<fs::path>& dirs,
+                     const fs::path& root) {
+  UnitLookup out;
+  out.id = name;
+  const auto names = scan_names(dirs, root, out.problems);
+  std::string final_name;
+  bool loop = false;
+  const NameEntry* entry = follow(names, name, final_name, loop);
+  if (loop) out.problems.push_back({name, 0, "alias symlinks form a loop; unit not loaded"});
+  std::set<std::string> all{name};
+  if (entry != nullptr) {
+    out.id = final_name;
+    out.fragment = entry->source;
+    out.contents = resolve_under_root(entry->source, root);
+    struct stat st {};
+    if (out.contents == "/dev/null" ||
+        (::stat(out.contents.c_str(), &st) == 0 &&
+         (S_ISCHR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0)))) {
+      out.masked = true;
+    }
+  }
+  // Every alias whose chain ends at the same unit (for an instance: at its template).
+  const UnitNameParts id_parts = split_unit_name(out.id);
+  const std::string id_template = id_parts.instance.empty() ? std::string() : template_of(id_parts);
+  for (const auto& [alias, e] : names) {
+    if (e.alias.empty()) continue;
+    std::string end_name;
+    bool l = false;
+    if (follow(names, alias, end_name, l) == nullptr) continue;
+    if (end_name == out.id) {
+      all.insert(alias);
+    } else if (!id_template.empty() && end_name == id_template) {
+      const UnitNameParts a = split_unit_name(alias);
+      if (a.templated && a.instance.empty()) {
+        all.insert(a.prefix + "@" + id_parts.instance + "." + a.type);
+      }
+    }
+  }
+  all.erase(out.id);
+  out.names.push_back(out.id);
+  out.names.insert(out.names.end(), all.begin(), all.end());
+  return out;
+}
+
+std::vector<fs::path> find_dropins(const std::vector<std::string>& names, std::string_view type,
+                                   const std::vector<fs::path>& dirs,
+                                   std::vector<UnitProblem>& problems) {
+  std::vector<fs::path> search;
+  for (const auto& dir : dirs) {
+    for (const auto& n : names) {
+      for (const auto& d : dropin_dir_names(n)) search.push_back(dir / d);
+    }
+  }
+  for (const auto& dir : dirs) search.push_back(dir / (std::string(type) + ".d"));
+  std::map<std::string, fs::path> by_name;  // sorted by file name, as systemd applies them
+  for (const auto& dir : search) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    fs::directory_iterator it(dir, ec), end;
+    std::size_t count = 0;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (++count > kMaxDirEntries) {
+        problems.push_back({dir.string(), 0, "more than 20000 entries; the rest is not read"});
+        break;
+      }
+      const std::string file = it->path().filename().string();
+      if (file.empty() || file[0] == '.' || file.size() <= 5 ||
+          file.compare(file.size() - 5, 5, ".conf") != 0) {
+        continue;
+      }
+      by_name.emplace(file, it->path());  // an earlier directory's file of this name wins
+    }
+  }
+  std::vector<fs::path> out;
+  for (auto& [file, path] : by_name) out.push_back(std::move(path));
+  return out;
+}
+
+}  // namespace llmon::tuning
