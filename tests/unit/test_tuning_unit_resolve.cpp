@@ -1,0 +1,321 @@
+// load_unit and effective_unit_environment on unit directories built by the tests. The layouts
+// and expected results mirror experiments run on a real systemd 252 (see the e2e test
+// tests/e2e/test_systemd_units.sh, which compares load_unit with systemd on a booted system).
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "collectors/tuning/unit_resolve.hpp"
+
+using namespace llmon;
+using namespace llmon::tuning;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSvc = "[Service]\nExecStart=/bin/true\nEnvironment=BASE=%s\n";
+
+// A fake root with the system unit directories; removed at scope exit.
+class UnitBox {
+ public:
+  UnitBox() {
+    std::string tmpl = (fs::temp_directory_path() / "llmon-units-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    root_ = tmpl;
+    for (const auto& d : dirs()) fs::create_directories(d);
+  }
+  ~UnitBox() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  UnitBox(const UnitBox&) = delete;
+  UnitBox& operator=(const UnitBox&) = delete;
+
+  const fs::path& root() const { return root_; }
+  std::vector<fs::path> dirs() const {
+    return {root_ / "etc/systemd/system", root_ / "run/systemd/system",
+            root_ / "usr/lib/systemd/system"};
+  }
+  fs::path etc(const std::string& rel) const { return root_ / "etc/systemd/system" / rel; }
+  fs::path run(const std::string& rel) const { return root_ / "run/systemd/system" / rel; }
+  fs::path usr(const std::string& rel) const { return root_ / "usr/lib/systemd/system" / rel; }
+
+  // Writes `content` at `path` with mtime `mtime` (unix seconds).
+  static void write(const fs::path& path, const std::string& content, long mtime = 1700000000) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << content;
+    const struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
+    REQUIRE(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+  }
+  static void service(const fs::path& path, const std::string& base) {
+    std::string text = kSvc;
+    text.replace(text.find("%s"), 2, base);
+    write(path, text);
+  }
+  static void link(const fs::path& path, const fs::path& target) {
+    fs::create_directories(path.parent_path());
+    fs::create_symlink(target, path);
+  }
+
+ private:
+  fs::path root_;
+};
+
+std::string env_of(const std::vector<UnitEnvVar>& vars) {
+  std::string out;
+  for (const auto& v : vars) out += (out.empty() ? "" : " ") + v.name + "=" + v.value;
+  return out;
+}
+
+std::vector<std::string> relative(const UnitBox& box, const std::vector<fs::path>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) out.push_back(p.lexically_relative(box.root()).string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("load_unit: the first directory holding the unit wins; unknown units are not-found") {
+  UnitBox box;
+  UnitBox::service(box.usr("ollama.service"), "usr");
+  UnitBox::service(box.etc("ollama.service"), "etc");
+  const UnitFileSet u = load_unit("ollama.service", box.dirs(), box.root());
+  CHECK(u.state == UnitLoadState::kLoaded);
+  CHECK(u.fragment == box.etc("ollama.service"));
+  CHECK(env_of(u.environment) == "BASE=etc");
+  CHECK(u.environment[0].source.where() == box.etc("ollama.service").string() + ":3");
+  REQUIRE(u.exec_start);
+  CHECK(u.exec_start->value == "/bin/true");
+
+  const UnitFileSet none = load_unit("absent.service", box.dirs(), box.root());
+  CHECK(none.state == UnitLoadState::kNotFound);
+  CHECK(none.fragment.empty());
+  CHECK(none.names == std::vector<std::string>{"absent.service"});
+
+  const UnitFileSet bad = load_unit("../../etc/passwd", box.dirs(), box.root());
+  CHECK(bad.state == UnitLoadState::kNotFound);
+  REQUIRE(bad.problems.size() == 1);
+  CHECK(bad.problems[0].message == "not a valid unit name");
+}
+
+TEST_CASE("load_unit: masks by an empty file or a symlink to /dev/null") {
+  UnitBox box;
+  UnitBox::write(box.etc("m1.service"), "");
+  UnitBox::service(box.usr("m2.service"), "usr");
+  UnitBox::link(box.etc("m2.service"), "/dev/null");
+  UnitBox::write(box.etc("service.d/10-x.conf"), "[Service]\nEnvironment=X=type\n");
+  for (const char* name : {"m1.service", "m2.service"}) {
+    const UnitFileSet u = load_unit(name, box.dirs(), box.root());
+    CHECK(u.state == UnitLoadState::kMasked);
+    CHECK(u.fragment == box.etc(name));
+    CHECK(env_of(u.environment) == "X=type");  // systemd still reads the drop-ins of a mask
+  }
+  // Without a root, the kernel follows the link to the real /dev/null.
+  CHECK(load_unit("m2.service", box.dirs()).state == UnitLoadState::kMasked);
+}
+
+TEST_CASE("load_unit: drop-ins override by file name across directories, apply in name order") {
+  UnitBox box;
+  UnitBox::service(box.usr("p1.service"), "usr");
+  UnitBox::write(box.etc("p1.service.d/10-x.conf"), "[Service]\nEnvironment=X=etc\n");
+  UnitBox::write(box.usr("p1.service.d/10-x.conf"), "[Service]\nEnvironment=X=usr\n");
+  UnitBox::write(box.usr("p1.service.d/20-y.conf"), "[Service]\nEnvironment=Y=usr\n");
+  UnitBox::link(box.etc("p1.service.d/20-y.conf"), "/dev/null");
+  UnitBox::write(box.run("p1.service.d/05-z.conf"), "[Service]\nEnvironment=Z=run\n");
+  UnitBox::write(box.etc("service.d/10-x.conf"), "[Service]\nEnvironment=X=typeetc T=type\n");
+  UnitBox::write(box.etc("service.d/30-t.conf"), "[Service]\nEnvironment=T2=type\n");
+  UnitBox::write(box.etc("service.d/40-q.conf"), "[Service]\nEnvironment=Q=typeetc\n");
+  UnitBox::write(box.usr("p1.service.d/40-q.conf"), "[Service]\nEnvironment=Q=usrspecific\n");
+  UnitBox::write(box.usr("p1.service.d/50-n.cfg"), "[Service]\nEnvironment=N=notconf\n");
+  UnitBox::write(box.usr("p1.service.d/.hidden.conf"), "[Service]\nEnvironment=H=1\n");
+  UnitBox::write(box.usr("p1.service.d/99-x.conf"), "[Service]\nEnvironment=X=usrlast\n");
+  const UnitFileSet u = load_unit("p1.service", box.dirs(), box.root());
+  // What systemd 252 reported for the same tree (Environment= and DropInPaths).
+  CHECK(env_of(u.environment) == "BASE=usr Z=run X=usrlast T2=type Q=usrspecific");
+  CHECK(relative(box, u.dropins) ==
+        std::vector<std::string>{"run/systemd/system/p1.service.d/05-z.conf",
+                                 "etc/systemd/system/p1.service.d/10-x.conf",
+                                 "etc/systemd/system/p1.service.d/20-y.conf",
+                                 "etc/systemd/system/service.d/30-t.conf",
+                                 "usr/lib/systemd/system/p1.service.d/40-q.conf",
+                                 "usr/lib/systemd/system/p1.service.d/99-x.conf"});
+  CHECK(u.files.size() == 7);
+  CHECK(u.problems.empty());
+}
+
+TEST_CASE("load_unit: prefix drop-ins of dashed names, longer prefixes first") {
+  UnitBox box;
+  UnitBox::service(box.usr("foo-bar-baz.service"), "prefix");
+  UnitBox::write(box.etc("foo-.service.d/10-p.conf"), "[Service]\nEnvironment=P=foo- P1=foo-\n");
+  UnitBox::write(box.etc("foo-bar-.service.d/10-p.conf"), "[Service]\nEnvironment=P=foo-bar-\n");
+  UnitBox::write(box.usr("foo-bar-baz.service.d/10-p.conf"), "[Service]\nEnvironment=P=own\n");
+  UnitBox::write(box.etc("foo-.service.d/20-q.conf"), "[Service]\nEnvironment=Q=foo-\n");
+  const UnitFileSet u = load_unit("foo-bar-baz.service", box.dirs(), box.root());
+  CHECK(env_of(u.environment) == "BASE=prefix P=foo-bar- Q=foo-");
+  CHECK(relative(box, u.dropins) ==
+        std::vector<std::string>{"etc/systemd/system/foo-bar-.service.d/10-p.conf",
+                                 "etc/systemd/system/foo-.service.d/20-q.conf"});
+}
+
+TEST_CASE("load_unit: aliases, linked unit files, templates, loops") {
+  UnitBox box;
+  UnitBox::service(box.usr("real.service"), "real");
+  UnitBox::link(box.etc("ali.service"), "/usr/lib/systemd/system/real.service");
+  UnitBox::write(box.etc("ali.service.d/10-a.conf"), "[Service]\nEnvironment=A=alias N=%n\n");
+  for (const char* name : {"real.service", "ali.service"}) {
+    const UnitFileSet u = load_unit(name, box.dirs(), box.root());
+    CHECK(u.id == "real.service");
+    CHECK(u.names == std::vector<std::string>{"real.service", "ali.service"});
+    CHECK(u.fragment == box.usr("real.service"));
+    CHECK(env_of(u.environment) == "BASE=real A=alias N=real.service");
+  }
+
+  UnitBox::write(box.root() / "opt/lnk/lnk.service", "[Service]\nEnvironment=BASE=linked\n");
+  UnitBox::link(box.etc("lnk.service"), "/opt/lnk/lnk.service");
+  const UnitFileSet lnk = load_unit("lnk.service", box.dirs(), box.root());
+  CHECK(lnk.state == UnitLoadState::kLoaded);
+  CHECK(lnk.fragment == box.etc("lnk.service"));  // systemd reports the link, not its target
+  CHECK(env_of(lnk.environment) == "BASE=linked");
+
+  UnitBox::write(box.usr("getty@.service"), "[Service]\nEnvironment=TTY=%i UNIT=%n\n");
+  UnitBox::write(box.etc("getty@tty1.service.d/x.conf"), "[Service]\nEnvironment=ONE=1\n");
+  UnitBox::write(box.etc("getty@.service.d/y.conf"), "[Service]\nEnvironment=ALL=1\n");
+  const UnitFileSet inst = load_unit("getty@tty1.service", box.dirs(), box.root());
+  CHECK(inst.fragment == box.usr("getty@.service"));
+  CHECK(env_of(inst.environment) == "TTY=tty1 UNIT=getty@tty1.service ONE=1 ALL=1");
+
+  UnitBox::link(box.etc("loop1.service"), "loop2.service");
+  UnitBox::link(box.etc("loop2.service"), "loop1.service");
+  const UnitFileSet loop = load_unit("loop1.service", box.dirs(), box.root());
+  CHECK(loop.state == UnitLoadState::kNotFound);
+  REQUIRE_FALSE(loop.problems.empty());
+  CHECK(loop.problems[0].message.find("loop") != std::string::npos);
+
+  UnitBox::link(box.etc("self.service"), "self.service");  // self-alias: skipped, /usr wins
+  UnitBox::service(box.usr("self.service"), "self");
+  CHECK(load_unit("self.service", box.dirs(), box.root()).fragment == box.usr("self.service"));
+}
+
+TEST_CASE("load_unit: a bad main file fails the unit, a bad drop-in only loses its rest") {
+  UnitBox box;
+  UnitBox::write(box.etc("e7.service"), "[Service]\nEnvironment=A1=1\n[Serv\"ice]\nUser=x\n");
+  UnitBox::write(box.etc("e7.service.d/a.conf"), "[Service]\nEnvironment=D=1\n");
+  const UnitFileSet e7 = load_unit("e7.service", box.dirs(), box.root());
+  CHECK(e7.state == UnitLoadState::kError);
+  CHECK(e7.dropins.empty());
+  CHECK(e7.problems.back().where() == box.etc("e7.service").string() + ":3");
+
+  UnitBox::write(box.etc("e8.service"), "[Service]\nEnvironment=A1=1\n");
+  UnitBox::write(box.etc("e8.service.d/10-bad.conf"),
+                 "[Service]\nEnvironment=D1=1\n[Bad\nUser=x\n");
+  UnitBox::write(box.etc("e8.service.d/20-good.conf"), "[Service]\nEnvironment=D2=2\n");
+  fs::create_directories(box.etc("e8.service.d/30-dir.conf"));
+  const UnitFileSet e8 = load_unit("e8.service", box.dirs(), box.root());
+  CHECK(e8.state == UnitLoadState::kLoaded);
+  CHECK(env_of(e8.environment) == "A1=1 D1=1 D2=2");
+  CHECK_FALSE(e8.user);
+  REQUIRE(e8.dropins.size() == 3);  // systemd lists a directory named *.conf too
+  REQUIRE(e8.problems.size() == 2);
+  CHECK(e8.problems[0].where() == box.etc("e8.service.d/10-bad.conf").string() + ":3");
+  CHECK(e8.problems[1].message.find("cannot read") != std::string::npos);
+}
+
+TEST_CASE("load_unit: resets, later values, case typos and unknown sections") {
+  UnitBox box;
+  UnitBox::write(box.usr("o.service"),
+                 "[Unit]\nDescription=x\n[Service]\nUser=root\nExecStart=-/usr/bin/ollama serve\n"
+                 "Environment=A=1 B=2\nUnsetEnvironment=X\nEnvironmentFile=-/etc/default/o\n");
+  UnitBox::write(box.etc("o.service.d/override.conf"),
+                 "[Service]\nEnvironment=\nEnvironment=C=3\nUser=ollama\nUnsetEnvironment=\n"
+                 "EnvironmentFile=\nEnvironmentFile=/etc/default/o2\nExecStart=\n"
+                 "ExecStart=@/usr/local/bin/ollama ollama serve\nenvironment=D=4\n"
+                 "[service]\nEnvironment=E=5\n");
+  const UnitFileSet u = load_unit("o.service", box.dirs(), box.root());
+  CHECK(env_of(u.environment) == "C=3");
+  REQUIRE(u.user);
+  CHECK(u.user->value == "ollama");
+  CHECK(u.unset_environment.empty());
+  REQUIRE(u.environment_files.size() == 1);
+  CHECK(u.environment_files[0].path == "/etc/default/o2");
+  CHECK_FALSE(u.environment_files[0].optional);
+  REQUIRE(u.exec_start);
+  CHECK(u.exec_start->value == "/usr/local/bin/ollama");
+  REQUIRE(u.problems.size() == 2);
+  CHECK(u.problems[0].message.find("unknown section [service]") != std::string::npos);
+  CHECK(u.problems[1].message.find("case-sensitive: Environment=") != std::string::npos);
+}
+
+TEST_CASE("effective_unit_environment: files override Environment=, then UnsetEnvironment=") {
+  UnitBox box;
+  UnitBox::write(box.etc("e9.service"),
+                 "[Service]\nEnvironment=ENV_OVR=env KEEP=1 RM1=a RM2=b RM3=c\n"
+                 "EnvironmentFile=/etc/default/e9\nEnvironmentFile=-/etc/default/missing\n"
+                 "EnvironmentFile=/etc/default/e9b\nEnvironmentFile=-/etc/default/e9g*\n"
+                 "UnsetEnvironment=RM1 RM2=wrong RM3=c NOTSET\n",
+                 1700000000);
+  UnitBox::write(box.root() / "etc/default/e9", "ENV_OVR=file\nF1=1\n1BAD=x\n", 1700000100);
+  UnitBox::write(box.root() / "etc/default/e9b", "ENV_OVR=file2\nF2=2\n", 1700000050);
+  UnitBox::write(box.root() / "etc/default/e9g2", "G=g2\n", 1700000010);
+  UnitBox::write(box.root() / "etc/default/e9g1", "G=g1\n", 1700000020);
+  const UnitFileSet u = load_unit("e9.service", box.dirs(), box.root());
+  const UnitEnvironment e = effective_unit_environment(u);
+  CHECK(env_of(e.variables) == "ENV_OVR=file2 KEEP=1 RM2=b F1=1 F2=2 G=g2");
+  CHECK_FALSE(e.start_error);
+  CHECK(e.variables[0].source.where() == (box.root() / "etc/default/e9b").string() + ":1");
+  CHECK(e.variables[1].source.where() == box.etc("e9.service").string() + ":2");
+  REQUIRE(e.problems.size() == 1);  // 1BAD
+  CHECK(e.problems[0].where() == (box.root() / "etc/default/e9").string() + ":3");
+  REQUIRE(e.environment_files.size() == 4);  // e9, e9b, e9g1, e9g2 (the missing one is absent)
+  REQUIRE(e.newest);
+  CHECK(e.newest->path == box.root() / "etc/default/e9");
+  CHECK(e.newest->mtime_usec == 1700000100LL * 1000000);
+}
+
+TEST_CASE("effective_unit_environment: what makes systemd fail the start") {
+  UnitBox box;
+  UnitBox::write(
+      box.etc("s.service"),
+      "[Service]\nEnvironment=A=1\nEnvironmentFile=/etc/default/nul\n"
+      "EnvironmentFile=-/etc/default/nul_optional\nEnvironmentFile=/etc/default/absent\n");
+  UnitBox::write(box.root() / "etc/default/nul", std::string("X=1\0\n", 5));
+  UnitBox::write(box.root() / "etc/default/nul_optional", std::string("Y=1\0\n", 5));
+  const UnitFileSet u = load_unit("s.service", box.dirs(), box.root());
+  const UnitEnvironment e = effective_unit_environment(u);
+  CHECK(env_of(e.variables) == "A=1");
+  REQUIRE(e.start_error);
+  CHECK(e.start_error->find("EnvironmentFile=/etc/default/nul") == 0);
+  CHECK(e.start_error->find("NUL byte") != std::string::npos);
+  CHECK(e.problems.size() == 2);  // nul and absent; the optional one is skipped silently
+
+  SUBCASE("a file the reader may not read") {
+    UnitBox::write(box.etc("p.service"), "[Service]\nEnvironmentFile=/etc/default/secret\n");
+    const auto denied = [](const fs::path& p) {
+      return ReadResult{ReadStatus::kError, {}, p.string() + ": Permission denied"};
+    };
+    const UnitEnvironment d =
+        effective_unit_environment(load_unit("p.service", box.dirs(), box.root()), denied);
+    REQUIRE(d.start_error);
+    CHECK(d.start_error->find("Permission denied") != std::string::npos);
+  }
+}
+
+TEST_CASE("effective_unit_environment: newest file among the unit and its drop-ins") {
+  UnitBox box;
+  UnitBox::write(box.usr("ollama.service"), "[Service]\nExecStart=/usr/bin/ollama serve\n",
+                 1700000000);
+  UnitBox::write(box.etc("ollama.service.d/override.conf"),
+                 "[Service]\nEnvironment=\"OLLAMA_NUM_PARALLEL=2\"\n", 1700000500);
+  const UnitFileSet u = load_unit("ollama.service", box.dirs(), box.root());
+  REQUIRE(u.files.size() == 2);
+  CHECK(u.files[0].mtime_usec == 1700000000LL * 1000000);
+  const UnitEnvironment e = effective_unit_environment(u);
+  REQUIRE(e.newest);
+  CHECK(e.newest->path == box.etc("ollama.service.d/override.conf"));
+  CHECK(e.newest->mtime_usec == 1700000500LL * 1000000);
+  CHECK(env_of(e.variables) == "OLLAMA_NUM_PARALLEL=2");
+}
