@@ -127,6 +127,45 @@ const NameEntry* follow(const std::map<std::string, NameEntry>& names, std::stri
   return nullptr;
 }
 
+// `dir` with every symlink along it resolved, absolute targets taken under `root`, as systemd
+// chases drop-in directories (so /lib/systemd/system/x.d on a merged-/usr system is reported as
+// /usr/lib/systemd/system/x.d). Empty when it is not an existing directory.
+fs::path chase_dir(const fs::path& dir, const fs::path& root) {
+  std::error_code ec;
+  const fs::path rel = dir.lexically_relative(root);
+  if (root.empty() || rel.empty() || *rel.begin() == "..") {
+    fs::path c = fs::canonical(dir, ec);
+    return !ec && fs::is_directory(c, ec) ? c : fs::path();
+  }
+  std::vector<fs::path> todo(rel.begin(), rel.end());  // components still to walk, in order
+  std::reverse(todo.begin(), todo.end());
+  fs::path done = root;
+  int hops = 0;
+  while (!todo.empty()) {
+    const fs::path part = todo.back();
+    todo.pop_back();
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (done != root) done = done.parent_path();
+      continue;
+    }
+    const fs::path next = done / part;
+    const fs::file_status st = fs::symlink_status(next, ec);
+    if (ec || !fs::exists(st)) return {};
+    if (!fs::is_symlink(st)) {
+      done = next;
+      continue;
+    }
+    if (++hops > 40) return {};
+    const fs::path target = fs::read_symlink(next, ec);
+    if (ec) return {};
+    if (target.is_absolute()) done = root;
+    const fs::path walk = target.is_absolute() ? target.relative_path() : target;
+    for (auto it = walk.end(); it != walk.begin();) todo.push_back(*--it);
+  }
+  return fs::is_directory(done, ec) ? done : fs::path();
+}
+
 }  // namespace
 
 std::vector<std::string> dropin_dir_names(std::string_view name) {
@@ -195,7 +234,7 @@ UnitLookup find_unit(const std::string& name, const std::vector<fs::path>& dirs,
 }
 
 std::vector<fs::path> find_dropins(const std::vector<std::string>& names, std::string_view type,
-                                   const std::vector<fs::path>& dirs,
+                                   const std::vector<fs::path>& dirs, const fs::path& root,
                                    std::vector<UnitProblem>& problems) {
   std::vector<fs::path> search;
   for (const auto& dir : dirs) {
@@ -205,9 +244,11 @@ std::vector<fs::path> find_dropins(const std::vector<std::string>& names, std::s
   }
   for (const auto& dir : dirs) search.push_back(dir / (std::string(type) + ".d"));
   std::map<std::string, fs::path> by_name;  // sorted by file name, as systemd applies them
-  for (const auto& dir : search) {
+  std::set<fs::path> seen;
+  for (const auto& candidate : search) {
+    const fs::path dir = chase_dir(candidate, root);
+    if (dir.empty() || !seen.insert(dir).second) continue;
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) continue;
     fs::directory_iterator it(dir, ec), end;
     std::size_t count = 0;
     for (; !ec && it != end; it.increment(ec)) {

@@ -34,10 +34,12 @@ UnitLookup find_unit(const std::string& name, const std::vector<std::filesystem:
 
 // The drop-in files of a unit called by `names` (of type `type`, e.g. "service"), in the order
 // systemd applies them: every `<dir>/<dropin dir>/*.conf` with the first one of a file name
-// winning, sorted by file name. Hidden files (".x.conf") are skipped.
+// winning, sorted by file name. Hidden files (".x.conf") are skipped. Drop-in directories are
+// named with their symlinks resolved (absolute targets under `root`), as systemd names them.
 std::vector<std::filesystem::path> find_dropins(const std::vector<std::string>& names,
                                                 std::string_view type,
                                                 const std::vector<std::filesystem::path>& dirs,
+                                                const std::filesystem::path& root,
                                                 std::vector<UnitProblem>& problems);
 
 // `path` with symlinks of its last component followed, absolute targets taken under `root`

@@ -122,6 +122,15 @@ class SettingsBuilder {
   UnitNameInfo info_;
 };
 
+// The file's settings, and its problems (syntax and settings) in line order.
+void apply_file(UnitFileSet& set, SettingsBuilder& builder, const UnitFile& f) {
+  const std::size_t first = set.problems.size();
+  set.problems.insert(set.problems.end(), f.problems.begin(), f.problems.end());
+  builder.apply(f);
+  std::stable_sort(set.problems.begin() + static_cast<std::ptrdiff_t>(first), set.problems.end(),
+                   [](const UnitProblem& a, const UnitProblem& b) { return a.line < b.line; });
+}
+
 // "service" -> "Service": the section holding a unit type's own settings.
 std::string type_section(std::string type) {
   if (!type.empty()) type[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(type[0])));
@@ -188,8 +197,7 @@ UnitFileSet load_unit(const std::string& unit, const std::vector<fs::path>& unit
       return set;
     }
     UnitFile f = parse_unit_file(r.content, found.fragment.string());
-    set.problems.insert(set.problems.end(), f.problems.begin(), f.problems.end());
-    builder.apply(f);
+    apply_file(set, builder, f);
     if (f.fatal) {  // systemd refuses the unit and reads no drop-in
       set.state = UnitLoadState::kError;
       set.problems.push_back(*f.fatal);
@@ -197,7 +205,7 @@ UnitFileSet load_unit(const std::string& unit, const std::vector<fs::path>& unit
     }
     set.state = UnitLoadState::kLoaded;
   }
-  for (auto& path : find_dropins(set.names, parts.type, unit_dirs, set.problems)) {
+  for (auto& path : find_dropins(set.names, parts.type, unit_dirs, root, set.problems)) {
     const fs::path contents = resolve_under_root(path, root);
     set.files.push_back(stamp_unit_file(path, contents));
     set.dropins.push_back(path);
@@ -207,8 +215,7 @@ UnitFileSet load_unit(const std::string& unit, const std::vector<fs::path>& unit
       continue;
     }
     UnitFile f = parse_unit_file(r.content, path.string());
-    set.problems.insert(set.problems.end(), f.problems.begin(), f.problems.end());
-    builder.apply(f);
+    apply_file(set, builder, f);
     if (f.fatal) {
       f.fatal->message += "; the rest of this drop-in is ignored";
       set.problems.push_back(*f.fatal);

@@ -245,9 +245,11 @@ TEST_CASE("load_unit: resets, later values, case typos and unknown sections") {
   CHECK_FALSE(u.environment_files[0].optional);
   REQUIRE(u.exec_start);
   CHECK(u.exec_start->value == "/usr/local/bin/ollama");
-  REQUIRE(u.problems.size() == 2);
-  CHECK(u.problems[0].message.find("unknown section [service]") != std::string::npos);
-  CHECK(u.problems[1].message.find("case-sensitive: Environment=") != std::string::npos);
+  REQUIRE(u.problems.size() == 2);  // in line order
+  CHECK(u.problems[0].message.find("case-sensitive: Environment=") != std::string::npos);
+  CHECK(u.problems[0].line == 10);
+  CHECK(u.problems[1].message.find("unknown section [service]") != std::string::npos);
+  CHECK(u.problems[1].line == 11);
 }
 
 TEST_CASE("effective_unit_environment: files override Environment=, then UnsetEnvironment=") {
