@@ -321,3 +321,22 @@ TEST_CASE("effective_unit_environment: newest file among the unit and its drop-i
   CHECK(e.newest->mtime_usec == 1700000500LL * 1000000);
   CHECK(env_of(e.variables) == "OLLAMA_NUM_PARALLEL=2");
 }
+
+TEST_CASE("load_unit: drop-in directories are named with their symlinks resolved") {
+  // Debian's merged /usr: /lib -> usr/lib, and systemd 252 searches /lib before /usr/lib. It
+  // names the main file by the directory it was found in, drop-ins by their resolved directory.
+  UnitBox box;
+  fs::create_directory_symlink("usr/lib", box.root() / "lib");
+  const std::vector<fs::path> dirs{box.etc(""), box.root() / "lib/systemd/system", box.usr("")};
+  UnitBox::service(box.usr("rc-local.service"), "x");
+  UnitBox::write(box.usr("rc-local.service.d/debian.conf"), "[Service]\nEnvironment=D=1\n");
+  fs::create_directories(box.root() / "opt/dropins");
+  UnitBox::write(box.root() / "opt/dropins/extra.conf", "[Service]\nEnvironment=E=1\n");
+  fs::create_directory_symlink("/opt/dropins", box.etc("rc-local.service.d"));
+  const UnitFileSet u = load_unit("rc-local.service", dirs, box.root());
+  CHECK(u.fragment == box.root() / "lib/systemd/system/rc-local.service");
+  CHECK(relative(box, u.dropins) ==
+        std::vector<std::string>{"usr/lib/systemd/system/rc-local.service.d/debian.conf",
+                                 "opt/dropins/extra.conf"});
+  CHECK(env_of(u.environment) == "BASE=x D=1 E=1");
+}
