@@ -340,3 +340,23 @@ TEST_CASE("load_unit: drop-in directories are named with their symlinks resolved
                                  "opt/dropins/extra.conf"});
   CHECK(env_of(u.environment) == "BASE=x D=1 E=1");
 }
+
+TEST_CASE("load_unit: files that never end or never answer are bounded, not waited for") {
+  UnitBox box;
+  UnitBox::service(box.etc("h.service"), "x");
+  UnitBox::link(box.etc("h.service.d/10-zero.conf"), "/dev/zero");
+  fs::create_directories(box.etc("h.service.d"));
+  REQUIRE(::mkfifo(box.etc("h.service.d/20-fifo.conf").c_str(), 0600) == 0);
+  UnitBox::write(box.etc("h.service.d/30-ok.conf"),
+                 "[Service]\nEnvironmentFile=/dev/zero\nEnvironmentFile=" +
+                     box.etc("h.service.d/20-fifo.conf").string() + "\n");
+  const UnitFileSet u = load_unit("h.service", box.dirs());  // no root: the real /dev/zero
+  CHECK(u.state == UnitLoadState::kLoaded);
+  CHECK(u.dropins.size() == 3);
+  REQUIRE_FALSE(u.problems.empty());
+  CHECK(u.problems[0].message.find("larger than") != std::string::npos);
+  const UnitEnvironment e = effective_unit_environment(u);
+  CHECK(env_of(e.variables) == "BASE=x");
+  REQUIRE(e.start_error);
+  CHECK(e.start_error->find("/dev/zero") != std::string::npos);
+}
