@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<std::int64_t> usec_of(const struct stat& st) {
+std::int64_t usec_of(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000 + st.st_mtim.tv_nsec / 1000;
 }
 
@@ -39,8 +39,9 @@ class SettingsBuilder {
     for (const auto& s : file.sections) {
       const bool known = s.name == "Unit" || s.name == "Install" || s.name == section_ ||
                          s.name.rfind("X-", 0) == 0;
-      if (!known)
+      if (!known) {
         problem(file.source, s.line, "unknown section [" + printable(s.name) + "], ignored");
+      }
     }
     for (const auto& a : file.assignments) {
       if (a.section == section_) assignment(file.source, a);
@@ -163,7 +164,7 @@ UnitFileStamp stamp_unit_file(const fs::path& path, const fs::path& contents) {
   struct stat target {};
   if (::lstat(path.c_str(), &own) == 0) stamp.mtime_usec = usec_of(own);
   if (::stat(contents.c_str(), &target) == 0 && S_ISREG(target.st_mode)) {
-    stamp.mtime_usec = std::max(stamp.mtime_usec.value_or(0), *usec_of(target));
+    stamp.mtime_usec = std::max(stamp.mtime_usec.value_or(0), usec_of(target));
   }
   return stamp;
 }
@@ -191,6 +192,12 @@ UnitFileSet load_unit(const std::string& unit, const std::vector<fs::path>& unit
     set.state = UnitLoadState::kMasked;
   } else {
     ReadResult r = read_unit_file(found.contents);
+    if (r.status == ReadStatus::kNotFound) {  // a dangling symlink: systemd says not-found
+      set.problems.push_back({found.fragment.string(), 0, "symlink to a missing file: " + r.error});
+      set.fragment.clear();
+      set.files.clear();
+      return set;
+    }
     if (!r.ok()) {
       set.state = UnitLoadState::kError;
       set.problems.push_back({found.fragment.string(), 0, "cannot read: " + r.error});

@@ -126,12 +126,17 @@ UnitFile parse_unit_file(std::string_view text, std::string source) {
   std::string_view raw;
   std::string continuation;
   bool continuing = false;
+  bool bom_seen = false;
   unsigned line_no = 0;
   unsigned start_line = 0;
   while (reader.next(raw)) {
     ++line_no;
     if (is_comment(raw)) continue;
-    if (line_no == 1 && raw.substr(0, kBom.size()) == kBom) raw.remove_prefix(kBom.size());
+    if (!bom_seen &&
+        raw.substr(0, kBom.size()) == kBom) {  // systemd skips the first one, on any line
+      raw.remove_prefix(kBom.size());
+      bom_seen = true;
+    }
     // The escape state restarts at each joined piece: the backslash that joined it became a
     // space. So only this piece's trailing backslashes decide, which keeps joining linear.
     std::size_t backslashes = 0;

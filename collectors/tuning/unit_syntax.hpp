@@ -50,8 +50,8 @@ inline constexpr std::size_t kMaxUnitFileBytes = 1024 * 1024;
 // Lines end at \n, \r, \r\n, \n\r or NUL, as systemd's read_line. Leading and trailing spaces and
 // tabs are trimmed. A line starting with '#' or ';' (after blanks) is a comment, also in the
 // middle of a continuation, which then goes on after it. A line ending in an odd number of
-// backslashes continues on the next one, the backslash becoming a space. A UTF-8 byte order mark
-// at the start is skipped.
+// backslashes continues on the next one, the backslash becoming a space. The first UTF-8 byte
+// order mark that starts a line is skipped (normally the file's first bytes).
 UnitFile parse_unit_file(std::string_view text, std::string source);
 
 }  // namespace llmon::tuning

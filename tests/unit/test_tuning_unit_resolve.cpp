@@ -189,6 +189,13 @@ TEST_CASE("load_unit: aliases, linked unit files, templates, loops") {
   CHECK(inst.fragment == box.usr("getty@.service"));
   CHECK(env_of(inst.environment) == "TTY=tty1 UNIT=getty@tty1.service ONE=1 ALL=1");
 
+  UnitBox::link(box.etc("dangling.service"), "/opt/nowhere/dangling.service");
+  const UnitFileSet dangling = load_unit("dangling.service", box.dirs(), box.root());
+  CHECK(dangling.state == UnitLoadState::kNotFound);  // as systemd reports it
+  CHECK(dangling.fragment.empty());
+  REQUIRE(dangling.problems.size() == 1);
+  CHECK(dangling.problems[0].message.find("symlink to a missing file") == 0);
+
   UnitBox::link(box.etc("loop1.service"), "loop2.service");
   UnitBox::link(box.etc("loop2.service"), "loop1.service");
   const UnitFileSet loop = load_unit("loop1.service", box.dirs(), box.root());

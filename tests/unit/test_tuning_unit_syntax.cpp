@@ -90,10 +90,18 @@ TEST_CASE("unit syntax: CR, CRLF, LFCR and NUL end lines as systemd's read_line"
         "Service/Environment=A7=7@10");
 }
 
-TEST_CASE("unit syntax: a byte order mark at the start is skipped") {
-  const UnitFile f = parse_unit_file("\xEF\xBB\xBF[Service]\nUser=ollama\n", "u");
+TEST_CASE("unit syntax: the first byte order mark starting a line is skipped, once") {
+  UnitFile f = parse_unit_file("\xEF\xBB\xBF[Service]\nUser=ollama\n", "u");
   CHECK(summary(f) == "Service/User=ollama@2");
   CHECK_FALSE(f.fatal);
+  f = parse_unit_file(
+      "[Service]\nA=1\n\xEF\xBB\xBF"
+      "B=2\n\xEF\xBB\xBF"
+      "C=3\n",
+      "u");
+  CHECK(summary(f) ==
+        "Service/A=1@2 | Service/B=2@3 | Service/\xEF\xBB\xBF"
+        "C=3@4");
 }
 
 TEST_CASE("unit syntax: ignored lines are located problems, parsing goes on") {

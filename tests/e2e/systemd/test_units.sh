@@ -239,9 +239,13 @@ mkdir -p "$NSPAWN_ROOT/opt/linked"
 svc "$NSPAWN_ROOT/opt/linked/linked-test.service" linked
 ln -s /opt/linked/linked-test.service "$E/linked-test.service"
 : >"$E/empty-test.service"
+ln -s /opt/nowhere/dangling-test.service "$E/dangling-test.service"
+printf '[Service]\nExecStart=/bin/true\nEnvironment=A=1\n\xef\xbb\xbfEnvironment=B=2\n' \
+  >"$E/bom-test.service"
 nspawn_exec systemctl daemon-reload
 for unit in p1-test.service foo-bar-baz.service real-test.service alias-test.service \
-  linked-test.service empty-test.service getty@tty3.service; do
+  linked-test.service empty-test.service dangling-test.service bom-test.service \
+  getty@tty3.service; do
   same "$unit" "$(common "$(load "$unit")")" "$(common "$(query "$unit")")"
 done
 
