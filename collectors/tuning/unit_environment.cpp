@@ -94,7 +94,12 @@ EnvFileEntry parse_environment_file_entry(std::string_view value, const UnitName
     entry.problem = "path is not absolute, ignored: '" + printable(path) + "'";
     return entry;
   }
-  entry.path = simplify_path(path);
+  const std::string simple = simplify_path(path);
+  if ((simple + "/").find("/../") != std::string::npos) {
+    entry.problem = "path is not normalized ('..'), ignored: '" + printable(simple) + "'";
+    return entry;
+  }
+  entry.path = simple;
   if (!r.warning.empty()) entry.problem = r.warning;
   return entry;
 }

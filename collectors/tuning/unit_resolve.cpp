@@ -35,7 +35,9 @@ class SettingsBuilder {
     info_.fragment_path = set.fragment.string();
   }
 
-  void apply(const UnitFile& file) {
+  // Applies the file's assignments up to the first one systemd refuses (it stops reading the
+  // file there), which is returned.
+  std::optional<UnitProblem> apply(const UnitFile& file) {
     for (const auto& s : file.sections) {
       const bool known = s.name == "Unit" || s.name == "Install" || s.name == section_ ||
                          s.name.rfind("X-", 0) == 0;
@@ -44,12 +46,22 @@ class SettingsBuilder {
       }
     }
     for (const auto& a : file.assignments) {
-      if (a.section == section_) assignment(file.source, a);
+      if (a.section != section_) continue;
+      if (auto refused = assignment(file.source, a)) return refused;
     }
+    return std::nullopt;
+  }
+
+  // systemd refuses a service without a command to run (service_verify).
+  std::optional<std::string> missing_command() const {
+    if (section_ != "Service" || set_.exec_start || has_exec_stop_ || has_success_action_) {
+      return std::nullopt;
+    }
+    return "service has no ExecStart=, ExecStop= or SuccessAction=; systemd refuses it";
   }
 
  private:
-  void assignment(const std::string& file, const UnitAssignment& a) {
+  std::optional<UnitProblem> assignment(const std::string& file, const UnitAssignment& a) {
     const SettingSource src{file, a.line};
     if (a.key == "Environment") {
       EnvValueParse p = parse_environment_value(a.value, info_);
@@ -74,15 +86,19 @@ class SettingsBuilder {
       UnsetParse u = parse_unset_environment(a.value, info_);
       if (u.reset) set_.unset_environment.clear();
       for (const auto& msg : u.problems) problem(file, a.line, "UnsetEnvironment=: " + msg);
-      for (auto& e : u.entries) set_.unset_environment.push_back({std::move(e), src});
-    } else if (a.key == "User") {
-      if (a.value.empty()) {
-        set_.user.reset();
-      } else {
-        set_.user = UnitSetting{expand_specifiers(a.value, info_).text, src};
+      for (auto& e : u.entries) {  // systemd keeps each entry once, where it first appeared
+        const bool known = std::any_of(set_.unset_environment.begin(), set_.unset_environment.end(),
+                                       [&](const UnitSetting& s) { return s.value == e; });
+        if (!known) set_.unset_environment.push_back({std::move(e), src});
       }
+    } else if (a.key == "User") {
+      return user(a, src);
     } else if (a.key == "ExecStart") {
       exec_start(a, src);
+    } else if (a.key == "ExecStop") {
+      has_exec_stop_ = !a.value.empty();
+    } else if (a.key == "SuccessAction") {
+      has_success_action_ = !a.value.empty() && a.value != "none";
     } else {
       for (const char* key :
            {"Environment", "EnvironmentFile", "UnsetEnvironment", "User", "ExecStart"}) {
@@ -93,6 +109,22 @@ class SettingsBuilder {
         }
       }
     }
+    return std::nullopt;
+  }
+
+  std::optional<UnitProblem> user(const UnitAssignment& a, const SettingSource& src) {
+    if (a.value.empty()) {
+      set_.user.reset();
+      return std::nullopt;
+    }
+    const SpecifierResult r = expand_specifiers(a.value, info_);
+    if (!r.ok || !user_name_valid(r.text)) {
+      return UnitProblem{src.file, src.line,
+                         "User=" + printable(r.ok ? r.text : a.value) + ": " +
+                             (r.ok ? "not a valid user name or uid" : r.warning)};
+    }
+    set_.user = UnitSetting{r.text, src};
+    return std::nullopt;
   }
 
   void exec_start(const UnitAssignment& a, const SettingSource& src) {
@@ -106,9 +138,10 @@ class SettingsBuilder {
       v.remove_prefix(1);
     }
     WordSplit w = split_words(v);
-    if (w.words.empty()) {
-      problem(src.file, src.line,
-              "ExecStart=: no command" + (w.error.empty() ? std::string() : " (" + w.error + ")"));
+    if (w.words.empty() || !w.error.empty()) {  // systemd ignores the whole line
+      problem(
+          src.file, src.line,
+          "ExecStart=: " + (w.error.empty() ? std::string("no command") : w.error) + ", ignored");
       return;
     }
     set_.exec_start = UnitSetting{expand_specifiers(w.words.front(), info_).text, src};
@@ -121,15 +154,30 @@ class SettingsBuilder {
   UnitFileSet& set_;
   std::string section_;
   UnitNameInfo info_;
+  bool has_exec_stop_ = false;
+  bool has_success_action_ = false;
 };
 
-// The file's settings, and its problems (syntax and settings) in line order.
-void apply_file(UnitFileSet& set, SettingsBuilder& builder, const UnitFile& f) {
+// Where systemd stopped reading a file, and why.
+struct FileStop {
+  UnitProblem problem;
+  UnitLoadState state;  // kError (syntax) or kBadSetting (a refused setting)
+};
+
+// The file's settings, and its problems (syntax and settings) in line order. Reading stops at
+// the first syntax error or refused setting, whichever comes first: that one is returned.
+std::optional<FileStop> apply_file(UnitFileSet& set, SettingsBuilder& builder, UnitFile f) {
   const std::size_t first = set.problems.size();
   set.problems.insert(set.problems.end(), f.problems.begin(), f.problems.end());
-  builder.apply(f);
+  std::optional<FileStop> stop;
+  if (auto refused = builder.apply(f)) {
+    stop = FileStop{std::move(*refused), UnitLoadState::kBadSetting};
+  } else if (f.fatal) {
+    stop = FileStop{std::move(*f.fatal), UnitLoadState::kError};
+  }
   std::stable_sort(set.problems.begin() + static_cast<std::ptrdiff_t>(first), set.problems.end(),
                    [](const UnitProblem& a, const UnitProblem& b) { return a.line < b.line; });
+  return stop;
 }
 
 // "service" -> "Service": the section holding a unit type's own settings.
@@ -152,6 +200,8 @@ const char* to_string(UnitLoadState state) {
       return "masked";
     case UnitLoadState::kError:
       return "error";
+    case UnitLoadState::kBadSetting:
+      return "bad-setting";
   }
   return "error";
 }
@@ -203,11 +253,11 @@ UnitFileSet load_unit(const std::string& unit, const std::vector<fs::path>& unit
       set.problems.push_back({found.fragment.string(), 0, "cannot read: " + r.error});
       return set;
     }
-    UnitFile f = parse_unit_file(r.content, found.fragment.string());
-    apply_file(set, builder, f);
-    if (f.fatal) {  // systemd refuses the unit and reads no drop-in
-      set.state = UnitLoadState::kError;
-      set.problems.push_back(*f.fatal);
+    if (auto stop = apply_file(set, builder, parse_unit_file(r.content, found.fragment.string()))) {
+      set.state = stop->state;  // systemd refuses the unit and reads no drop-in
+      stop->problem.message +=
+          std::string("; systemd refuses the unit (LoadState=") + to_string(stop->state) + ")";
+      set.problems.push_back(std::move(stop->problem));
       return set;
     }
     set.state = UnitLoadState::kLoaded;
@@ -221,11 +271,15 @@ UnitFileSet load_unit(const std::string& unit, const std::vector<fs::path>& unit
       set.problems.push_back({path.string(), 0, "cannot read, ignored: " + r.error});
       continue;
     }
-    UnitFile f = parse_unit_file(r.content, path.string());
-    apply_file(set, builder, f);
-    if (f.fatal) {
-      f.fatal->message += "; the rest of this drop-in is ignored";
-      set.problems.push_back(*f.fatal);
+    if (auto stop = apply_file(set, builder, parse_unit_file(r.content, path.string()))) {
+      stop->problem.message += "; the rest of this drop-in is ignored";
+      set.problems.push_back(std::move(stop->problem));
+    }
+  }
+  if (set.state == UnitLoadState::kLoaded) {
+    if (auto why = builder.missing_command()) {
+      set.state = UnitLoadState::kBadSetting;
+      set.problems.push_back({set.fragment.string(), 0, *why});
     }
   }
   return set;

@@ -53,12 +53,14 @@ struct UnitSetting {
   SettingSource source;
 };
 
-// systemd's LoadState, as far as files tell it.
+// systemd's LoadState, as far as the settings llmon reads tell it (a setting llmon does not
+// read, e.g. a bad Type=, can still make systemd refuse a unit this calls loaded).
 enum class UnitLoadState {
   kLoaded,
-  kNotFound,  // no file for the name (or its template) in any directory
-  kMasked,    // the main file is empty, or a symlink to /dev/null
-  kError,     // systemd refuses the main file (see `problems`, the last one is why)
+  kNotFound,    // no file for the name (or its template), or a dangling symlink
+  kMasked,      // the main file is empty, or a symlink to /dev/null
+  kError,       // systemd cannot parse the main file (see `problems`, the last one is why)
+  kBadSetting,  // a setting systemd refuses (User=, no ExecStart=; the last problem says which)
 };
 const char* to_string(UnitLoadState state);
 

@@ -1,5 +1,6 @@
 // Unit names and specifiers (systemd.unit(5) "SPECIFIERS"), as a system unit sees them.
 #include <array>
+#include <cctype>
 #include <string_view>
 
 #include "collectors/tuning/unit_words.hpp"
@@ -164,6 +165,11 @@ SpecifierResult expand_specifiers(std::string_view word, const UnitNameInfo& uni
         result.text += "/var/tmp";
         break;
       default:
+        if (!std::isalnum(static_cast<unsigned char>(s)) || (s & 0x80) != 0) {
+          result.text += '%';  // only letters and digits are specifiers; "%-" stays as it is
+          result.text += s;
+          break;
+        }
         if (std::string_view("aAbBdgGhHlmMoqsuUvwW").find(s) == std::string_view::npos) {
           result.ok = false;
           result.warning = std::string("unknown specifier %") + s;

@@ -69,7 +69,7 @@ class Parser {
   bool line(std::string_view raw, unsigned line_no) {
     const std::string_view l = strip(raw);
     if (l.empty() || l[0] == '#' || l[0] == ';') return true;
-    if (!utf8_valid(l)) return stop(line_no, "line is not valid UTF-8; systemd stops reading here");
+    if (!utf8_valid(l)) return stop(line_no, "line is not valid UTF-8");
     if (l[0] == '[') {
       if (l.back() != ']' || l.size() < 2) {
         return stop(line_no, "invalid section header '" + printable(l) + "'");

@@ -38,8 +38,9 @@ struct UnitFile {
   std::vector<UnitAssignment> assignments;  // in file order, only those inside a section
   std::vector<UnitProblem> problems;        // lines systemd ignores, with its reason
   // Set when systemd stops reading the file at that line (invalid section header, a line that
-  // is not UTF-8) or refuses it (too large). In a unit's main file this makes the unit fail to
-  // load (LoadState=error); in a drop-in, the rest of that drop-in is ignored.
+  // is not UTF-8) or (too large) refuses it; nothing after it is in `assignments`. In a unit's main
+  // file this makes the unit fail to load (LoadState=error); in a drop-in, the rest of that drop-in
+  // is ignored.
   std::optional<UnitProblem> fatal;
 };
 

@@ -242,6 +242,25 @@ bool env_name_valid(std::string_view name) {
   return true;
 }
 
+bool user_name_valid(std::string_view name) {
+  if (name.empty()) return false;
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (digits(name)) {
+    if (name.size() > 10) return false;
+    const unsigned long long uid = std::stoull(std::string(name));
+    return uid < 4294967295ULL && uid != 65535;
+  }
+  if (name.front() == ' ' || name.back() == ' ' || !utf8_valid(name)) return false;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || c == ':' || c == '/') return false;
+  }
+  if (name[0] == '-' && digits(name.substr(1))) return false;
+  return name != "." && name != "..";
+}
+
 bool env_assignment_valid(std::string_view assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string_view::npos) return false;

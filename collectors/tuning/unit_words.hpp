@@ -28,6 +28,11 @@ bool env_name_valid(std::string_view name);
 // NAME=VALUE with a valid name and a UTF-8 value (control characters are allowed in values).
 bool env_assignment_valid(std::string_view assignment);
 
+// User= as systemd 252 accepts it (valid_user_group_name, relaxed, numeric ids allowed): a uid
+// other than 65535 and 4294967295, or a name that is UTF-8 without control characters, ':' or
+// '/', blanks at either end, all digits (with or without '-'), "." or "..".
+bool user_name_valid(std::string_view name);
+
 // `text` made safe to show in a message: control characters and bytes that are not UTF-8
 // become \xNN, and text longer than 120 bytes is cut with "...".
 std::string printable(std::string_view text);
@@ -44,7 +49,8 @@ struct UnitNameInfo {
 // system manager's fixed directories (%E %S %C %L %t %T %V) are expanded. Specifiers that
 // depend on the host or user (%H %m %b %h %u ...) are kept verbatim and named in `warning`:
 // the word is still used, but its value here differs from what the service gets. An unknown
-// specifier makes systemd ignore the word ("Failed to resolve specifiers"): `ok` is false.
+// letter or digit makes systemd ignore the word ("Failed to resolve specifiers"): `ok` is false;
+// '%' before anything else stays as written ("%-").
 struct SpecifierResult {
   std::string text;
   std::string warning;  // non-empty when host- or user-dependent specifiers were kept

@@ -83,6 +83,12 @@ TEST_CASE("Environment=: specifiers") {
     REQUIRE(q.problems.size() == 1);
     CHECK(q.problems[0].find("unknown specifier %Z") != std::string::npos);
   }
+  SUBCASE("'%' before anything but a letter or digit stays as written") {
+    const auto q = parse_environment_value("P=%-% Q=%;=x R=%\xc3\xa9 S=%1", kUnit);
+    CHECK(joined(q.assignments) == "P=%-% | Q=%;=x | R=%\xc3\xa9");
+    REQUIRE(q.problems.size() == 1);  // %1: digits are specifiers, and there is none
+    CHECK(q.problems[0].find("unknown specifier %1") != std::string::npos);
+  }
   SUBCASE("host and user specifiers are kept as written, with a warning") {
     const auto q = parse_environment_value("H=%H:%h:%H", kUnit);
     CHECK(joined(q.assignments) == "H=%H:%h:%H");
@@ -179,6 +185,13 @@ TEST_CASE("EnvironmentFile= setting: '-' prefix, specifiers, simplification, res
     e = parse_environment_file_entry(bad);
     CHECK(e.path.empty());
     CHECK(e.problem.find("not absolute") != std::string::npos);
+  }
+  e = parse_environment_file_entry("-/etc/./y/");
+  CHECK(e.path == "/etc/y");
+  for (const char* bad : {"/etc/../x", "/..", "/a/.."}) {
+    e = parse_environment_file_entry(bad);
+    CHECK(e.path.empty());
+    CHECK(e.problem.find("not normalized") != std::string::npos);
   }
   e = parse_environment_file_entry("/etc/%Z");
   CHECK(e.path.empty());

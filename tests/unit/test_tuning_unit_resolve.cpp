@@ -175,7 +175,7 @@ TEST_CASE("load_unit: aliases, linked unit files, templates, loops") {
     CHECK(env_of(u.environment) == "BASE=real A=alias N=real.service");
   }
 
-  UnitBox::write(box.root() / "opt/lnk/lnk.service", "[Service]\nEnvironment=BASE=linked\n");
+  UnitBox::service(box.root() / "opt/lnk/lnk.service", "linked");
   UnitBox::link(box.etc("lnk.service"), "/opt/lnk/lnk.service");
   const UnitFileSet lnk = load_unit("lnk.service", box.dirs(), box.root());
   CHECK(lnk.state == UnitLoadState::kLoaded);
@@ -210,14 +210,17 @@ TEST_CASE("load_unit: aliases, linked unit files, templates, loops") {
 
 TEST_CASE("load_unit: a bad main file fails the unit, a bad drop-in only loses its rest") {
   UnitBox box;
-  UnitBox::write(box.etc("e7.service"), "[Service]\nEnvironment=A1=1\n[Serv\"ice]\nUser=x\n");
+  UnitBox::write(box.etc("e7.service"),
+                 "[Service]\nExecStart=/bin/true\nEnvironment=A1=1\n[Serv\"ice]\nUser=x\n");
   UnitBox::write(box.etc("e7.service.d/a.conf"), "[Service]\nEnvironment=D=1\n");
   const UnitFileSet e7 = load_unit("e7.service", box.dirs(), box.root());
   CHECK(e7.state == UnitLoadState::kError);
   CHECK(e7.dropins.empty());
-  CHECK(e7.problems.back().where() == box.etc("e7.service").string() + ":3");
+  CHECK(e7.problems.back().where() == box.etc("e7.service").string() + ":4");
+  CHECK(e7.problems.back().message.find("systemd refuses the unit (LoadState=error)") !=
+        std::string::npos);
 
-  UnitBox::write(box.etc("e8.service"), "[Service]\nEnvironment=A1=1\n");
+  UnitBox::write(box.etc("e8.service"), "[Service]\nExecStart=/bin/true\nEnvironment=A1=1\n");
   UnitBox::write(box.etc("e8.service.d/10-bad.conf"),
                  "[Service]\nEnvironment=D1=1\n[Bad\nUser=x\n");
   UnitBox::write(box.etc("e8.service.d/20-good.conf"), "[Service]\nEnvironment=D2=2\n");
@@ -229,7 +232,52 @@ TEST_CASE("load_unit: a bad main file fails the unit, a bad drop-in only loses i
   REQUIRE(e8.dropins.size() == 3);  // systemd lists a directory named *.conf too
   REQUIRE(e8.problems.size() == 2);
   CHECK(e8.problems[0].where() == box.etc("e8.service.d/10-bad.conf").string() + ":3");
+  CHECK(e8.problems[0].message.find("the rest of this drop-in is ignored") != std::string::npos);
   CHECK(e8.problems[1].message.find("cannot read") != std::string::npos);
+}
+
+TEST_CASE("load_unit: settings systemd refuses make the unit bad-setting") {
+  UnitBox box;
+  SUBCASE("an invalid User= in the main file: reading stops there, no drop-ins") {
+    UnitBox::write(
+        box.etc("u.service"),
+        "[Service]\nExecStart=/bin/true\nEnvironment=A=1\nUser=65535\nEnvironment=B=2\n");
+    UnitBox::write(box.etc("u.service.d/x.conf"), "[Service]\nEnvironment=C=3\n");
+    const UnitFileSet u = load_unit("u.service", box.dirs(), box.root());
+    CHECK(u.state == UnitLoadState::kBadSetting);
+    CHECK(env_of(u.environment) == "A=1");
+    CHECK(u.dropins.empty());
+    CHECK(u.problems.back().where() == box.etc("u.service").string() + ":4");
+    CHECK(u.problems.back().message.find("LoadState=bad-setting") != std::string::npos);
+  }
+  SUBCASE("an unknown specifier in User=") {
+    UnitBox::write(box.etc("u.service"), "[Service]\nExecStart=/bin/true\nUser=%Z\n");
+    CHECK(load_unit("u.service", box.dirs(), box.root()).state == UnitLoadState::kBadSetting);
+  }
+  SUBCASE("an invalid User= in a drop-in only ends that drop-in") {
+    UnitBox::write(box.etc("u.service"), "[Service]\nExecStart=/bin/true\nEnvironment=A=1\n");
+    UnitBox::write(box.etc("u.service.d/10.conf"),
+                   "[Service]\nEnvironment=B=1\nUser=a:b\nEnvironment=C=1\n");
+    UnitBox::write(box.etc("u.service.d/20.conf"), "[Service]\nEnvironment=D=1\n");
+    const UnitFileSet u = load_unit("u.service", box.dirs(), box.root());
+    CHECK(u.state == UnitLoadState::kLoaded);
+    CHECK(env_of(u.environment) == "A=1 B=1 D=1");
+    CHECK_FALSE(u.user);
+  }
+  SUBCASE("no command: ExecStart= missing, reset, or unparsable") {
+    for (const char* text :
+         {"[Service]\nEnvironment=A=1\n", "[Service]\nExecStart=/bin/true\nExecStart=\n",
+          "[Service]\nExecStart=\"/bin/true\n", "[Service]\nExecStart=/bin/true \"x\n"}) {
+      UnitBox::write(box.etc("n.service"), text);
+      const UnitFileSet u = load_unit("n.service", box.dirs(), box.root());
+      CHECK(u.state == UnitLoadState::kBadSetting);
+      CHECK(u.problems.back().message.find("no ExecStart=") != std::string::npos);
+    }
+    UnitBox::write(box.etc("n.service"), "[Service]\nExecStop=/bin/true\n");
+    CHECK(load_unit("n.service", box.dirs(), box.root()).state == UnitLoadState::kLoaded);
+    UnitBox::write(box.etc("n.socket"), "[Socket]\nListenStream=1\n");  // not a service
+    CHECK(load_unit("n.socket", box.dirs(), box.root()).state == UnitLoadState::kLoaded);
+  }
 }
 
 TEST_CASE("load_unit: resets, later values, case typos and unknown sections") {
@@ -366,4 +414,15 @@ TEST_CASE("load_unit: files that never end or never answer are bounded, not wait
   CHECK(env_of(e.variables) == "BASE=x");
   REQUIRE(e.start_error);
   CHECK(e.start_error->find("/dev/zero") != std::string::npos);
+}
+
+TEST_CASE("load_unit: UnsetEnvironment= keeps each entry once, where it first appeared") {
+  UnitBox box;
+  UnitBox::write(box.etc("u.service"),
+                 "[Service]\nExecStart=/bin/true\nUnsetEnvironment=A B A X=1\n");
+  UnitBox::write(box.etc("u.service.d/x.conf"), "[Service]\nUnsetEnvironment=B C X=1 X\n");
+  const UnitFileSet u = load_unit("u.service", box.dirs(), box.root());
+  std::vector<std::string> entries;
+  for (const auto& e : u.unset_environment) entries.push_back(e.value);
+  CHECK(entries == std::vector<std::string>{"A", "B", "X=1", "C", "X"});
 }

@@ -55,6 +55,16 @@ TEST_CASE("unit words: variable names and assignments") {
   CHECK_FALSE(env_assignment_valid("A=\xff"));
 }
 
+TEST_CASE("unit words: User= names as systemd's relaxed check") {
+  for (const char* ok : {"ollama", "a b", "1000", "0", "4294967294", "x-1", "_", "\xc3\xa9"}) {
+    CHECK_MESSAGE(user_name_valid(ok), ok);
+  }
+  for (const char* bad : {"", "65535", "4294967295", "99999999999", "-1", ".", "..", "a:b", "a/b",
+                          " a", "a ", "a\tb", "\xff"}) {
+    CHECK_MESSAGE(!user_name_valid(bad), bad);
+  }
+}
+
 TEST_CASE("unit words: messages show hostile text safely") {
   CHECK(printable("ok \xc3\xa9") == "ok \xc3\xa9");
   CHECK(printable("a\x01\x7f\xff") == "a\\x01\\x7f\\xff");

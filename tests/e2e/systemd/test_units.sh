@@ -44,15 +44,15 @@ nspawn_boot
 
 install -m 0755 "$LLMON_DBUS_PROBE" "$NSPAWN_ROOT/usr/local/bin/llmon_dbus_probe"
 # D-Bus as nobody: reading unit properties must need no privilege.
-query() {
+query() {  # query UNIT...: one JSON line each
   nspawn_exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    /usr/local/bin/llmon_dbus_probe query "$1"
+    /usr/local/bin/llmon_dbus_probe query "$@"
 }
 mapfile -t UNIT_DIRS < <(nspawn_exec systemd-analyze unit-paths)
-load() {
+load() {  # load UNIT...: one JSON line each
   local args=() d
   for d in "${UNIT_DIRS[@]}"; do args+=(--dir "$d"); done
-  nspawn_exec /usr/local/bin/llmon_dbus_probe load "${args[@]}" "$1"
+  nspawn_exec /usr/local/bin/llmon_dbus_probe load "${args[@]}" "$@"
 }
 # The fields both sides report, in the same shape.
 common() {
@@ -192,10 +192,12 @@ mkdir -p "$NSPAWN_ROOT/etc/default/envfile-test.d"
 printf 'G=g2\n' >"$NSPAWN_ROOT/etc/default/envfile-test.d/b"
 printf 'G=g1\nG1=1\n' >"$NSPAWN_ROOT/etc/default/envfile-test.d/a"
 # A main file systemd refuses, and a drop-in it reads only up to its bad line.
+mkdir -p "$E/baddropin-test.service.d"
 printf '[Service]\nExecStart=/bin/true\nEnvironment=A1=1\n[Serv"ice]\nEnvironment=A2=2\n' \
   >"$E/refused-test.service"
-printf '[Service]\nExecStart=/bin/true\nEnvironment=A1=1\n' >"$E/baddropin-test.service"
-mkdir -p "$E/baddropin-test.service.d"
+printf '[Service]\nExecStart=/bin/true\nEnvironment=A1=1\nUnsetEnvironment=A B A X=1\n' \
+  >"$E/baddropin-test.service"
+printf '[Service]\nUnsetEnvironment=B C X=1 X\n' >"$E/baddropin-test.service.d/05-unset.conf"
 printf '[Service]\nEnvironment=D1=1\n[Bad\nEnvironment=D3=3\n' \
   >"$E/baddropin-test.service.d/10-bad.conf"
 printf '[Service]\nEnvironment=D2=2\n' >"$E/baddropin-test.service.d/20-good.conf"
@@ -248,6 +250,31 @@ for unit in p1-test.service foo-bar-baz.service real-test.service alias-test.ser
   getty@tty3.service; do
   same "$unit" "$(common "$(load "$unit")")" "$(common "$(query "$unit")")"
 done
+
+echo "--- random unit files and environment files (fixed seeds): systemd's parse and ours"
+python3 "$HERE/random_units.py" units "$NSPAWN_ROOT" 150 1
+python3 "$HERE/random_units.py" envfiles "$NSPAWN_ROOT" 40 1
+nspawn_exec systemctl daemon-reload
+names=()
+for i in $(seq 0 149); do names+=("rnd$i.service"); done
+keys='{id, load_state, environment, environment_files, unset_environment, user: (.user // "")}'
+differ="$(diff <(load "${names[@]}" | jq -c "$keys") <(query "${names[@]}" | jq -c "$keys") >&2 &&
+  echo 0 || echo 1)"
+check "150 random unit files read as systemd reads them" test "$differ" -eq 0
+names=()
+for i in $(seq 0 39); do names+=("rndenv$i.service"); done
+nspawn_exec systemctl start "${names[@]}"
+differ=0
+mapfile -t loaded < <(load "${names[@]}")
+mapfile -t pids < <(query "${names[@]}" | jq .main_pid)
+for i in $(seq 0 39); do
+  if [[ "$(effective_env "${loaded[$i]}")" != "$(process_env "${pids[$i]}")" ]]; then
+    differ=$((differ + 1))
+    echo "rndenv$i: llmon: $(effective_env "${loaded[$i]}" | tr '\n' '|')" >&2
+    echo "rndenv$i: process: $(process_env "${pids[$i]}" | tr '\n' '|')" >&2
+  fi
+done
+check "40 random environment files read as systemd reads them" test "$differ" -eq 0
 
 if [[ "$FAILURES" -ne 0 ]]; then
   echo "$FAILURES check(s) failed" >&2

@@ -1,8 +1,9 @@
 // llmon_dbus_probe: prints, as JSON, what llmon's systemd code sees, so end-to-end tests can
 // hold it against a real systemd. Built from the tuning sources alone (no llmon_core), so it
 // runs inside a minimal Debian container. Not installed.
-//   llmon_dbus_probe query [--bus ADDRESS] [--timeout-ms N] UNIT    query_unit over D-Bus
-//   llmon_dbus_probe load [--root DIR] --dir DIR... UNIT           load_unit + environment
+//   llmon_dbus_probe query [--bus ADDRESS] [--timeout-ms N] UNIT...   query_unit over D-Bus
+//   llmon_dbus_probe load [--root DIR] --dir DIR... UNIT...          load_unit + environment
+// One JSON object per unit and line.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -59,8 +60,13 @@ std::string problems(const std::vector<UnitProblem>& list) {
   return array(list, [](const UnitProblem& p) { return quote(p.where() + ": " + p.message); });
 }
 
+int query_one(const std::string& bus, const std::string& unit, Duration timeout);
+void load_one(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& root,
+              const std::string& unit);
+
 int query(const std::vector<std::string>& args) {
-  std::string bus = kSystemBusAddress, unit;
+  std::string bus = kSystemBusAddress;
+  std::vector<std::string> units;
   long timeout_ms = 5000;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--bus" && i + 1 < args.size())
@@ -68,9 +74,15 @@ int query(const std::vector<std::string>& args) {
     else if (args[i] == "--timeout-ms" && i + 1 < args.size())
       timeout_ms = std::stol(args[++i]);
     else
-      unit = args[i];
+      units.push_back(args[i]);
   }
-  const auto r = query_unit(bus, unit, Duration(timeout_ms));
+  int status = 0;
+  for (const auto& unit : units) status |= query_one(bus, unit, Duration(timeout_ms));
+  return status;
+}
+
+int query_one(const std::string& bus, const std::string& unit, Duration timeout) {
+  const auto r = query_unit(bus, unit, timeout);
   if (!r) {
     std::printf("{\"error\":%s}\n", quote(r.error().message).c_str());
     return 1;
@@ -100,15 +112,21 @@ int query(const std::vector<std::string>& args) {
 int load(const std::vector<std::string>& args) {
   std::vector<std::filesystem::path> dirs;
   std::filesystem::path root;
-  std::string unit;
+  std::vector<std::string> units;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--dir" && i + 1 < args.size())
       dirs.emplace_back(args[++i]);
     else if (args[i] == "--root" && i + 1 < args.size())
       root = args[++i];
     else
-      unit = args[i];
+      units.push_back(args[i]);
   }
+  for (const auto& unit : units) load_one(dirs, root, unit);
+  return 0;
+}
+
+void load_one(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& root,
+              const std::string& unit) {
   const UnitFileSet u = load_unit(unit, dirs, root);
   const UnitEnvironment e = effective_unit_environment(u);
   std::vector<std::string> dropins;
@@ -136,7 +154,6 @@ int load(const std::vector<std::string>& args) {
       array(e.environment_files, stamp).c_str(),
       e.start_error ? quote(*e.start_error).c_str() : "null",
       e.newest ? stamp(*e.newest).c_str() : "null", problems(e.problems).c_str());
-  return 0;
 }
 
 }  // namespace
