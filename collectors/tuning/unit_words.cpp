@@ -257,7 +257,7 @@ bool user_name_valid(std::string_view name) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F || c == ':' || c == '/') return false;
   }
-  if (name[0] == '-' && digits(name.substr(1))) return false;
+  if (name[0] == '-' && (name.size() == 1 || digits(name.substr(1)))) return false;
   return name != "." && name != "..";
 }
 

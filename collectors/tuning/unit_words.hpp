@@ -30,7 +30,8 @@ bool env_assignment_valid(std::string_view assignment);
 
 // User= as systemd 252 accepts it (valid_user_group_name, relaxed, numeric ids allowed): a uid
 // other than 65535 and 4294967295, or a name that is UTF-8 without control characters, ':' or
-// '/', blanks at either end, all digits (with or without '-'), "." or "..".
+// '/', blanks at either end, all digits (with or without a leading '-', also "-" alone), "." or
+// "..".
 bool user_name_valid(std::string_view name);
 
 // `text` made safe to show in a message: control characters and bytes that are not UTF-8

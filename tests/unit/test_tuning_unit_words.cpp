@@ -59,8 +59,8 @@ TEST_CASE("unit words: User= names as systemd's relaxed check") {
   for (const char* ok : {"ollama", "a b", "1000", "0", "4294967294", "x-1", "_", "\xc3\xa9"}) {
     CHECK_MESSAGE(user_name_valid(ok), ok);
   }
-  for (const char* bad : {"", "65535", "4294967295", "99999999999", "-1", ".", "..", "a:b", "a/b",
-                          " a", "a ", "a\tb", "\xff"}) {
+  for (const char* bad : {"", "65535", "4294967295", "99999999999", "-1", "-", ".", "..", "a:b",
+                          "a/b", " a", "a ", "a\tb", "\xff"}) {
     CHECK_MESSAGE(!user_name_valid(bad), bad);
   }
 }

@@ -6,8 +6,9 @@ systemd's parsers treat specially, for test_units.sh to compare llmon's reading 
   random_units.py envfiles ROOT COUNT SEED   ROOT/etc/systemd/system/rndenv<i>.service, each with
                                              ROOT/etc/default/rndenv<i>
 
-Specifiers that depend on the host (%H, %m, %b, ...) are escaped as %%: llmon keeps them as
-written on purpose, so they would differ by design.
+Specifiers that depend on the host (%H, %m, %b, ...) are escaped as %%, and no piece makes one
+after unquoting or unescaping (no quote or escape that yields such a letter): llmon keeps them
+as written on purpose, so they would differ by design.
 """
 import os
 import random
@@ -18,9 +19,9 @@ import sys
 # non-ASCII and invalid UTF-8, control characters.
 VALUE_PIECES = [
     b"A", b"B", b"_x", b"1", b"=", b'"', b"'", b"\\", b" ", b"\t", b"\\t", b"\\n", b"\\s",
-    b"\\x41", b"\\x00", b"\\u00e9", b"\\U0001F600", b"\\101", b"\\q", b"%n", b"%%", b"%",
+    b"\\x5f", b"\\x00", b"\\u00e9", b"\\U0001F600", b"\\137", b"\\q", b"%n", b"%%", b"%",
     b"%i", b"%Z", b"%N", b"%p", b"%-", b"#", b";", b"$X", b"\xc3\xa9", b"\xff", b"-", b"\\\\",
-    b'\\"', b"\\'", b"x y", b"A=1", b"B=2 C=3", b'"A=a b"', b"'B=c d'", b"\x01", b"[", b"]",
+    b'\\"', b"\\'", b"x y", b"A=1", b"B=2 C=3", b'"_a=a b"', b"'_b=c d'", b"\x01", b"[", b"]",
     b"/", b":", b"..",
 ]
 LINE_KINDS = [
