@@ -88,8 +88,11 @@ struct UnitFileSet {
 // instances fall back to their template. Drop-ins are `<name>.d/*.conf` for each name, then
 // `<prefix>-.<type>.d/` for names with dashes (longer prefixes first), then `<type>.d/`, looked
 // up directory by directory; a drop-in file name found first hides the same name found later;
-// the survivors apply in lexical order of file name. `root` is prepended to absolute symlink
-// targets and (in effective_unit_environment) to EnvironmentFile= paths; empty for the host.
+// the survivors apply in lexical order of file name. Reading a file stops where systemd stops
+// (a syntax error, a refused setting): in the main file that fails the unit (kError,
+// kBadSetting) and no drop-in is read; in a drop-in only its rest is lost. `root` is prepended
+// to absolute symlink targets and (in effective_unit_environment) to EnvironmentFile= paths;
+// empty for the host. Never throws; every problem is in `problems`.
 UnitFileSet load_unit(const std::string& unit, const std::vector<std::filesystem::path>& unit_dirs,
                       const std::filesystem::path& root = {});
 
