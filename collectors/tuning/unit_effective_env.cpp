@@ -3,6 +3,8 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "collectors/tuning/unit_environment.hpp"
 #include "collectors/tuning/unit_lookup.hpp"
@@ -43,21 +45,41 @@ std::vector<fs::path> expand(const fs::path& pattern, std::vector<UnitProblem>& 
   return out;
 }
 
-void set_variable(std::vector<UnitEnvVar>& vars, UnitEnvVar v) {
-  auto it =
-      std::find_if(vars.begin(), vars.end(), [&](const UnitEnvVar& e) { return e.name == v.name; });
-  if (it != vars.end()) {
-    *it = std::move(v);
-  } else {
-    vars.push_back(std::move(v));
+// An environment list where setting a name again replaces it in place (strv_env_replace), in
+// constant time per assignment: files can hold many thousands.
+class Variables {
+ public:
+  explicit Variables(std::vector<UnitEnvVar> initial) : vars_(std::move(initial)) {
+    for (std::size_t i = 0; i < vars_.size(); ++i) index_.emplace(vars_[i].name, i);
   }
-}
+  void set(UnitEnvVar v) {
+    const auto [it, added] = index_.try_emplace(v.name, vars_.size());
+    if (added) {
+      vars_.push_back(std::move(v));
+    } else {
+      vars_[it->second] = std::move(v);
+    }
+  }
+  // UnsetEnvironment= entries: names remove a variable, NAME=VALUE only that exact assignment.
+  std::vector<UnitEnvVar> without(const std::vector<UnitSetting>& unset) && {
+    std::unordered_set<std::string> entries;
+    for (const auto& u : unset) entries.insert(u.value);
+    std::erase_if(vars_, [&](const UnitEnvVar& v) {
+      return entries.count(v.name) != 0 || entries.count(v.name + "=" + v.value) != 0;
+    });
+    return std::move(vars_);
+  }
+
+ private:
+  std::vector<UnitEnvVar> vars_;
+  std::unordered_map<std::string, std::size_t> index_;
+};
 
 }  // namespace
 
 UnitEnvironment effective_unit_environment(const UnitFileSet& unit, const UnitFileReader& read) {
   UnitEnvironment out;
-  out.variables = unit.environment;
+  Variables vars(unit.environment);
   const auto fail = [&](const UnitEnvFileSetting& setting, const std::string& why) {
     if (setting.optional) return;  // '-': systemd skips the file silently
     if (!out.start_error) {
@@ -90,15 +112,11 @@ UnitEnvironment effective_unit_environment(const UnitFileSet& unit, const UnitFi
         continue;
       }
       for (auto& a : parsed.assignments) {
-        set_variable(out.variables,
-                     {std::move(a.name), std::move(a.value), SettingSource{file.string(), a.line}});
+        vars.set({std::move(a.name), std::move(a.value), SettingSource{file.string(), a.line}});
       }
     }
   }
-  for (const auto& u : unit.unset_environment) {
-    std::erase_if(out.variables,
-                  [&](const UnitEnvVar& v) { return unset_matches(u.value, v.name, v.value); });
-  }
+  out.variables = std::move(vars).without(unit.unset_environment);
   using Stamps = std::vector<UnitFileStamp>;
   for (const Stamps* list :
        std::initializer_list<const Stamps*>{&unit.files, &out.environment_files}) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "collectors/tuning/unit_environment.hpp"
 #include "collectors/tuning/unit_lookup.hpp"
@@ -65,16 +67,18 @@ class SettingsBuilder {
     const SettingSource src{file, a.line};
     if (a.key == "Environment") {
       EnvValueParse p = parse_environment_value(a.value, info_);
-      if (p.reset) set_.environment.clear();
+      if (p.reset) {
+        set_.environment.clear();
+        env_index_.clear();
+      }
       for (const auto& msg : p.problems) problem(file, a.line, "Environment=: " + msg);
-      for (auto& v : p.assignments) {
-        auto it = std::find_if(set_.environment.begin(), set_.environment.end(),
-                               [&](const UnitEnvVar& e) { return e.name == v.name; });
-        if (it != set_.environment.end()) {
-          it->value = std::move(v.value);
-          it->source = src;
-        } else {
+      for (auto& v : p.assignments) {  // a name set again keeps its place (strv_env_replace)
+        const auto [it, added] = env_index_.try_emplace(v.name, set_.environment.size());
+        if (added) {
           set_.environment.push_back({std::move(v.name), std::move(v.value), src});
+        } else {
+          set_.environment[it->second].value = std::move(v.value);
+          set_.environment[it->second].source = src;
         }
       }
     } else if (a.key == "EnvironmentFile") {
@@ -84,12 +88,13 @@ class SettingsBuilder {
       if (!e.path.empty()) set_.environment_files.push_back({e.path, e.optional, src});
     } else if (a.key == "UnsetEnvironment") {
       UnsetParse u = parse_unset_environment(a.value, info_);
-      if (u.reset) set_.unset_environment.clear();
+      if (u.reset) {
+        set_.unset_environment.clear();
+        unset_seen_.clear();
+      }
       for (const auto& msg : u.problems) problem(file, a.line, "UnsetEnvironment=: " + msg);
       for (auto& e : u.entries) {  // systemd keeps each entry once, where it first appeared
-        const bool known = std::any_of(set_.unset_environment.begin(), set_.unset_environment.end(),
-                                       [&](const UnitSetting& s) { return s.value == e; });
-        if (!known) set_.unset_environment.push_back({std::move(e), src});
+        if (unset_seen_.insert(e).second) set_.unset_environment.push_back({std::move(e), src});
       }
     } else if (a.key == "User") {
       return user(a, src);
@@ -154,6 +159,8 @@ class SettingsBuilder {
   UnitFileSet& set_;
   std::string section_;
   UnitNameInfo info_;
+  std::unordered_map<std::string, std::size_t> env_index_;  // name -> place in environment
+  std::unordered_set<std::string> unset_seen_;
   bool has_exec_stop_ = false;
   bool has_success_action_ = false;
 };
