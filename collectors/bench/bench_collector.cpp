@@ -63,22 +63,18 @@ class BenchCollector final : public Collector {
       client_ = HttpClient::create(ctx.io.get_executor(), address_.host, address_.port,
                                    static_cast<std::size_t>(instance_.max_body_bytes));
     }
-    cycle_ = std::make_shared<Cycle>(Cycle{ctx,
-                                           std::move(done),
-                                           {},
-                                           0,
-                                           0,
-                                           Clock::now() + kWaitForFirstPoll,
-                                           false,
-                                           static_cast<std::size_t>(-1)});
+    // The cycle is owned by the callbacks that continue it, never by a member: a member reset
+    // at the end of a cycle would destroy the object its own callers still refer to.
+    auto cycle = std::make_shared<Cycle>(ctx, std::move(done), Clock::now() + kWaitForFirstPoll);
+    cycle_ = cycle;
     timer_ = std::make_shared<asio::steady_timer>(ctx.io);
-    wait_for_poll(cycle_);
+    wait_for_poll(cycle);
   }
 
   // Stops the cycle: pending requests (the concurrent ones too) are closed, and `done` is called
   // once the callbacks unwind, so the scheduler can run this collector again.
   void cancel() override {
-    if (cycle_) cycle_->cancelled = true;
+    if (auto cycle = cycle_.lock()) cycle->cancelled = true;
     if (timer_) timer_->cancel();
     if (client_) client_->cancel();
     for (auto& c : concurrent_clients_) c->cancel();
@@ -86,6 +82,8 @@ class BenchCollector final : public Collector {
 
  private:
   struct Cycle {
+    Cycle(RunContext c, Done d, Clock::time_point deadline)
+        : ctx(std::move(c)), done(std::move(d)), poll_deadline(deadline) {}
     RunContext ctx;
     Done done;
     std::vector<PlannedModel> plan;
@@ -237,7 +235,6 @@ class BenchCollector final : public Collector {
   // keeps the collector alive.
   void abandon(const std::shared_ptr<Cycle>& c) {
     if (!c->done) return;
-    cycle_.reset();
     auto done = std::move(c->done);
     c->done = nullptr;
     done(std::make_exception_ptr(std::runtime_error("benchmark cycle cancelled")), {});
@@ -245,7 +242,6 @@ class BenchCollector final : public Collector {
 
   // The baseline file is written on the pool (file I/O), then the cycle reports.
   void finish(const std::shared_ptr<Cycle>& c) {
-    cycle_.reset();
     auto families = state_.families();
     asio::post(c->ctx.pool, [c, baselines = baselines_, families = std::move(families)]() mutable {
       if (auto saved = baselines->save(); !saved) {
@@ -271,7 +267,7 @@ class BenchCollector final : public Collector {
   std::mt19937_64 rng_;
   mutable std::mt19937_64 jitter_rng_{std::random_device{}()};
   std::shared_ptr<HttpClient> client_;
-  std::shared_ptr<Cycle> cycle_;
+  std::weak_ptr<Cycle> cycle_;  // for cancel() only: see async_collect
   std::shared_ptr<asio::steady_timer> timer_;
   Clock::time_point last_request_end_{};
   bool first_ok_ = false;

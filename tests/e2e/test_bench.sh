@@ -163,6 +163,53 @@ check "the old request was cancelled: never two at once" \
 stop_llmon TERM
 fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
 
+# --- an instance that is down and one with nothing loaded (an idle box): cycles with nothing to
+# do end at once, again and again (this crashed the daemon at the second cycle)
+printf '[server]\nversion = "0.12.11"\n[[models]]\nname = "llama3.2:3b"\n' > "$WORK/idle.toml"
+start_fake idle "$WORK/idle.toml"
+cat > "$WORK/idle_down.toml" <<TOML
+[gpu]
+backend = "none"
+[[ollama]]
+name = "idle"
+url = "127.0.0.1:$FAKE_PORT_idle"
+interval = "200ms"
+process = ""
+[[ollama]]
+name = "down"
+url = "127.0.0.1:9"
+interval = "200ms"
+process = ""
+[bench]
+enabled = true
+interval = "1s"
+jitter = "0s"
+state_dir = "$WORK/state"
+TOML
+start_llmon --config "$WORK/idle_down.toml"
+# wait_cycles COLLECTOR N: until its last-success timestamp took N distinct values (N cycles).
+wait_cycles() {
+  local seen="" value
+  for _ in $(seq 1 150); do
+    kill -0 "$LLMON_PID" 2>/dev/null || { echo "llmon died" >&2; return 1; }
+    value="$(metric_value "^llmon_collector_last_success_timestamp_seconds\{collector=\"$1\"\}")"
+    [[ -n "$value" && "$seen" != *" $value"* ]] && seen="$seen $value"
+    [[ "$(wc -w <<<"$seen")" -ge "$2" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "cycles against the idle instance keep ending (4 cycles at a 1s interval)" wait_cycles bench/idle 4
+check "cycles against the down instance keep ending" wait_cycles bench/down 4
+check "the daemon is still up" kill -0 "$LLMON_PID"
+check "both bench collectors report success" \
+  test "$(scrape | grep -cE '^llmon_collector_success\{collector="bench/(idle|down)"\} 1$')" -eq 2
+check "the idle instance was sent no generation" \
+  test "$(fake_get idle /_fake/requests | jq '[.[] | select(.path == "/api/generate" or .path == "/api/chat")] | length')" -eq 0
+stop_llmon TERM
+check "and it exits cleanly" test "$STOP_STATUS" -eq 0
+stop_fake idle
+
 # --- llmon bench
 write_config ''
 "$LLMON_BIN" bench --config "$WORK/llmon.toml" --prompt binary_search --prompt bug_fix \
