@@ -74,6 +74,7 @@ TEST_CASE("bench prompts: the built-in suite unless [[bench.prompt]] replaces it
 TEST_CASE("bench state: outcomes, last values, baseline and regression") {
   const auto dir = std::filesystem::temp_directory_path() / "llmon-bench-state-test";
   std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
   auto baselines = std::make_shared<BaselineStore>(dir / "b.json", 3);
   BenchState state("box", baselines);
   state.record("m", "p", ok_run(100, 2'000'000'000));  // 50 tokens/s, no baseline yet
@@ -145,9 +146,23 @@ TEST_CASE("bench report: json, csv and table agree") {
   CHECK(row.at("eval_tokens_per_second").at("median").as_double() == doctest::Approx(37.5));
   CHECK(row.at("details").at(1).at("eval_duration_ns").as_int64() == 4'000'000'000);
   const auto csv = render_bench_report("http://x:1", {m}, "csv", true);
-  CHECK(csv.rfind("model,runs,ok,", 0) == 0);
-  CHECK(has(csv, "qwen3-coder:30b,2,2,2.10,100,37.5,"));
+  CHECK(csv.rfind("ollama,model,runs,ok,", 0) == 0);
+  CHECK(has(csv, ",correct,checked,j_per_token,gpu_busy\n"));
+  CHECK(has(csv, "\nhttp://x:1,qwen3-coder:30b,2,2,2.10,100,37.5,"));
+  CHECK(has(csv, ",2,2,,\n"));  // correct, checked, no joules per token, no busy ratio
   const auto table = render_bench_report("http://x:1", {m}, "table", true);
   CHECK(has(table, "37.5 (25.0-50.0)"));
   CHECK(has(table, "2/2"));
+}
+
+TEST_CASE("bench report: numbers as people write them, no trailing spaces") {
+  ModelRuns m{"m", true, {}};
+  m.runs.push_back({"p", 1, ok_run(200, 1'000'000'000)});  // 200 tokens/s exactly
+  m.runs.back().result.measurement.ttft_seconds = 0.251;
+  const std::string json = render_bench_report("http://x:1", {m}, "json", false);
+  CHECK(has(json, "\"eval_tokens_per_second\":{\"median\":200,\"min\":200,\"max\":200,"));
+  CHECK(has(json, "\"ttft_seconds\":0.251,"));
+  CHECK_FALSE(has(json, "E"));  // boost::json wrote 2E2 and 2.51E-1
+  const std::string table = render_bench_report("http://x:1", {m}, "table", false);
+  CHECK_FALSE(has(table, " \n"));
 }
