@@ -1,8 +1,13 @@
 #include "collectors/bench/bench_collector.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <random>
 
@@ -240,20 +245,27 @@ class BenchCollector final : public Collector {
     done(std::make_exception_ptr(std::runtime_error("benchmark cycle cancelled")), {});
   }
 
-  // The baseline file is written on the pool (file I/O), then the cycle reports.
+  // New baselines are written on the pool (file I/O), then the cycle reports. A failed save
+  // keeps the results (they are true; only their history is not persisted): it is counted and
+  // the run is reported degraded, so the scheduler logs it once and when it recovers.
   void finish(const std::shared_ptr<Cycle>& c) {
-    auto families = state_.families();
-    asio::post(c->ctx.pool, [c, baselines = baselines_, families = std::move(families)]() mutable {
-      if (auto saved = baselines->save(); !saved) {
-        logger("bench")->warn("cannot save benchmark baselines: {}", saved.error().message);
-      }
-      asio::post(c->ctx.io, [c, families = std::move(families)]() mutable {
-        if (!c->done) return;
-        auto done = std::move(c->done);
-        c->done = nullptr;
-        done(nullptr, CollectResult(std::move(families)));
-      });
+    if (!baselines_->dirty()) return report(c, std::nullopt);
+    asio::post(c->ctx.pool, [this, c] {
+      auto saved = baselines_->save();
+      std::optional<std::string> problem;
+      if (!saved) problem = "cannot save the benchmark baselines: " + saved.error().message;
+      asio::post(c->ctx.io, [this, c, problem = std::move(problem)] { report(c, problem); });
     });
+  }
+
+  void report(const std::shared_ptr<Cycle>& c, const std::optional<std::string>& save_problem) {
+    if (!c->done) return;
+    if (save_problem) state_.count_state_write_error();
+    CollectResult result(state_.families());
+    result.degraded = save_problem;
+    auto done = std::move(c->done);
+    c->done = nullptr;
+    done(nullptr, std::move(result));
   }
 
   BenchConfig bench_;
@@ -276,6 +288,16 @@ class BenchCollector final : public Collector {
   std::map<std::pair<std::string, std::string>, Outcome> last_outcome_;
 };
 
+// Why baselines cannot be saved in `dir`, checked once at start (saves report it again).
+std::optional<std::string> state_dir_problem(const std::filesystem::path& dir) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(dir, ec);
+  if (!std::filesystem::exists(status)) return "does not exist";
+  if (!std::filesystem::is_directory(status)) return "is not a directory";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) return std::string("is not writable: ") + std::strerror(errno);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<std::unique_ptr<Collector>> make_bench_collectors(const SourcesConfig& config,
@@ -287,6 +309,13 @@ std::vector<std::unique_ptr<Collector>> make_bench_collectors(const SourcesConfi
                                       static_cast<std::size_t>(config.bench.baseline_runs));
   if (auto warning = baselines->load()) {
     logger("bench")->warn("ignoring the benchmark baselines: {}", *warning);
+  }
+  if (auto problem = state_dir_problem(config.bench.state_dir)) {
+    logger("bench")->warn(
+        "bench.state_dir {} {}: benchmark baselines will not be saved, so regression ratios start "
+        "over at every restart; create it, writable by llmon (the systemd unit does, with "
+        "StateDirectory=llmon)",
+        config.bench.state_dir.string(), *problem);
   }
   const auto prompts = prepare_prompts(config.bench);
   for (const OllamaConfig& o : config.ollama) {

@@ -22,7 +22,7 @@ enabled = true
 interval = "${INTERVAL:-10s}"
 jitter = "0s"
 timeout = "${TIMEOUT:-5s}"
-state_dir = "$WORK/state"
+state_dir = "${STATE_DIR:-$WORK/state}"
 baseline_runs = 5
 $1
 TOML
@@ -40,6 +40,7 @@ check "the first results appear" \
 check "the first cycle ends (the last model's last prompt is counted)" \
   wait_metrics '^llmon_bench_runs_total\{model="gpt-oss:20b",ollama="a",prompt="documentation",result="skipped_not_loaded"\} 1$' 30
 wait_file() { for _ in $(seq 1 100); do [[ -s "$1" ]] && return 0; sleep 0.1; done; return 1; }
+wait_log() { for _ in $(seq 1 100); do grep -q -- "$1" "$LLMON_LOG" && return 0; sleep 0.1; done; return 1; }
 check "the baseline file is written at the end of the cycle" wait_file "$WORK/state/bench_baseline.json"
 scrape > "$WORK/m.prom"
 check "promtool check metrics is clean" promtool_clean "$WORK/m.prom"
@@ -162,6 +163,27 @@ check "the old request was cancelled: never two at once" \
   test "$(fake_get a /_fake/stats | jq '.models["qwen3-coder:30b-a3b-q8_0"].max_concurrent')" -eq 1
 stop_llmon TERM
 fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
+
+# --- a missing state directory: said once at start; each failed save is counted and the run is
+# degraded (results still published); once the directory exists the baselines are saved
+STATE_DIR="$WORK/nostate" INTERVAL=1s write_config 'models = ["qwen3-coder:30b-a3b-q8_0"]
+prompt = [{ name = "p", prompt = "Write hello world in C" }]'
+start_llmon --config "$WORK/llmon.toml"
+check "a missing state_dir is one clear line at start" \
+  test "$(grep -c "bench.state_dir $WORK/nostate does not exist: benchmark baselines will not be saved" "$LLMON_LOG")" -eq 1
+check "a failed save is counted" \
+  wait_metrics '^llmon_bench_state_write_errors_total\{ollama="a"\} [1-9]' 30
+check "the run's results are still published" \
+  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"p\",result=\"ok\"\} [1-9]" 5
+check "the collector is degraded, not failed: success stays 1" \
+  wait_metrics '^llmon_collector_success\{collector="bench/a"\} 1$' 5
+check "the failure is logged once, with the reason" \
+  test "$(grep -c 'bench/a: cannot save the benchmark baselines: .*nostate: the state directory does not exist' "$LLMON_LOG")" -eq 1
+check "llmon does not create the directory" test ! -e "$WORK/nostate"
+mkdir "$WORK/nostate"
+check "once it exists, the baselines are saved" wait_file "$WORK/nostate/bench_baseline.json"
+check "and the recovery is logged" wait_log 'bench/a: healthy again'
+stop_llmon TERM
 
 # --- an instance that is down and one with nothing loaded (an idle box): cycles with nothing to
 # do end at once, again and again (this crashed the daemon at the second cycle)

@@ -82,7 +82,19 @@ TEST_CASE("bench collector: cycles against a down instance end cleanly, again an
     REQUIRE(c.called);
     CHECK_FALSE(c.error);
     CHECK_FALSE(c.result.degraded);  // the Ollama collector reports the outage, not this one
+    CHECK(has(render(c.result.families), "llmon_bench_state_write_errors_total{ollama=\"a\"} 0"));
   }
+}
+
+TEST_CASE("bench collector: an idle box writes no baseline file") {
+  Fixture f;
+  f.services.ollama->update("a", true, {}, std::vector<ollama::AvailableModel>{});
+  std::filesystem::remove_all(f.dir);  // would make every save fail
+  auto collector = f.make();
+  const Cycle c = run_cycle(*collector, f.io, f.pool);
+  REQUIRE(c.called);
+  CHECK_FALSE(c.result.degraded);  // nothing new to save: nothing failed
+  CHECK_FALSE(std::filesystem::exists(f.dir));
 }
 
 TEST_CASE("bench collector: cycles against an idle instance (nothing loaded) end cleanly") {
