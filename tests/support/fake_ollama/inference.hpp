@@ -28,7 +28,7 @@ struct InferenceRequest {
   bool empty = false;  // no prompt / no messages: only load (or unload)
   bool think = false;
   std::optional<Nanos> keep_alive;
-  std::int64_t num_ctx = 0;       // 0: the model's default context
+  std::int64_t num_ctx = 0;       // 0: not in the request, the model's default context
   std::int64_t num_predict = -1;  // <= 0: no cap
 };
 

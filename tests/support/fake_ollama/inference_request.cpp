@@ -147,10 +147,12 @@ std::variant<InferenceRequest, Reply> parse_inference(const Scenario& scenario, 
     return error_reply(400, "\"" + r.model + "\" does not support " + (chat ? "chat" : "generate"));
   }
   std::string option_error;
-  r.num_ctx = integer_option(options, "num_ctx", option_error).value_or(0);
+  const auto num_ctx = integer_option(options, "num_ctx", option_error);
   r.num_predict = integer_option(options, "num_predict", option_error).value_or(-1);
   if (!option_error.empty()) return error_reply(500, option_error);
-  if (r.num_ctx != 0 && r.num_ctx < 4) r.num_ctx = 4;  // sched.go's floor
+  // A num_ctx that is present is taken literally, 0 and negative included (api.Options.FromMap),
+  // then raised to sched.go's floor of 4.
+  if (num_ctx) r.num_ctx = std::max<std::int64_t>(*num_ctx, 4);
   r.prompt = std::move(prompt_text);
   return r;
 }

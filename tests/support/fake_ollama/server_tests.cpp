@@ -236,6 +236,16 @@ TEST_CASE("server: another num_ctx reloads the model, and /_fake/stats counts it
   CHECK(stat(fake.port(), "coder:30b", "loads") == 0);
 }
 
+TEST_CASE("server: num_ctx 0 is taken literally, as the floor of 4: a reload") {
+  InProcessServer fake(kScenario);
+  post(fake.port(), "/api/generate",
+       R"({"model":"coder:30b","prompt":"x","stream":false,"options":{"num_ctx":0}})");
+  CHECK(stat(fake.port(), "coder:30b", "reloads") == 1);
+  auto coder = ps_entry(fake.port(), "coder:30b");
+  REQUIRE(coder);
+  CHECK(coder->at("context_length") == 4);
+}
+
 TEST_CASE("server: a model not loaded is loaded first; num_predict stops with length") {
   InProcessServer fake(kScenario);
   CHECK_FALSE(ps_entry(fake.port(), "small:1b"));
