@@ -11,6 +11,7 @@
 #include <iostream>
 #include <random>
 
+#include "collectors/bench/plan.hpp"
 #include "collectors/bench/prepare.hpp"
 #include "collectors/gpu/gpu_collector.hpp"
 #include "collectors/ollama/api.hpp"
@@ -153,7 +154,7 @@ int run_bench_command(const Options& options) {
                                [&](const auto& m) { return m.name == name || m.model == name; });
     if (loaded != ps->end()) {
       results.push_back({loaded->name, true, {}});
-      targets.push_back({loaded->name, loaded->context_length});
+      targets.push_back({loaded->name, bench::usable_num_ctx(loaded->context_length)});
       continue;
     }
     const bool available = std::any_of(tags->begin(), tags->end(), [&](const auto& m) {

@@ -31,7 +31,7 @@ std::string build_request_body(const BenchPrompt& p, const std::string& model,
   options["num_predict"] = p.num_predict;
   options["temperature"] = p.temperature;
   options["seed"] = p.seed;
-  if (num_ctx) options["num_ctx"] = *num_ctx;
+  if (num_ctx && *num_ctx > 0) options["num_ctx"] = *num_ctx;  // never 0: see usable_num_ctx
 
   json::object body;
   body["model"] = model;

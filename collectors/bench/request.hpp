@@ -15,8 +15,8 @@ namespace llmon::bench {
 std::string make_nonce(std::mt19937_64& rng);
 
 // The streaming JSON body. Options are exactly num_predict, temperature, seed and, only when
-// given, num_ctx: any other runner option differs from the loaded model's and forces a reload.
-// Never sends keep_alive, because an explicit value would persist for every other client.
+// given and positive, num_ctx: any other runner option differs from the loaded model's and forces a
+// reload. Never sends keep_alive, because an explicit value would persist for every other client.
 // p.api "chat" gives a /api/chat body, anything else a /api/generate body.
 std::string build_request_body(const BenchPrompt& p, const std::string& model,
                                std::optional<std::int64_t> num_ctx, const std::string& nonce);

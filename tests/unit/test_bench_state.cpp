@@ -61,6 +61,18 @@ TEST_CASE("bench plan: loaded models only, exact context length, cold models ski
   CHECK(plan_models({}, {}, true).empty());
 }
 
+TEST_CASE("bench plan: a context length of 0 or less is unknown, never sent as num_ctx") {
+  const std::vector<ollama::LoadedModel> ps = {loaded("zero:1b", 0), loaded("neg:1b", -4096)};
+  for (const auto& plan :
+       {plan_models({}, ps, true), plan_models({"zero:1b", "neg:1b"}, ps, true)}) {
+    REQUIRE(plan.size() == 2);
+    CHECK_FALSE(plan[0].num_ctx);
+    CHECK_FALSE(plan[1].num_ctx);
+  }
+  CHECK(usable_num_ctx(4096) == 4096);
+  CHECK_FALSE(usable_num_ctx(std::nullopt));
+}
+
 TEST_CASE("bench prompts: the built-in suite unless [[bench.prompt]] replaces it") {
   BenchConfig config;
   CHECK(prepare_prompts(config).size() == 6);
