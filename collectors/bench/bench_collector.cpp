@@ -294,7 +294,9 @@ std::optional<std::string> state_dir_problem(const std::filesystem::path& dir) {
   const auto status = std::filesystem::status(dir, ec);
   if (!std::filesystem::exists(status)) return "does not exist";
   if (!std::filesystem::is_directory(status)) return "is not a directory";
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) return std::string("is not writable: ") + std::strerror(errno);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return std::string("is not writable: ") + std::strerror(errno);
+  }
   return std::nullopt;
 }
 

@@ -77,8 +77,10 @@ void run_prompt(const RunEnv& env, const std::shared_ptr<HttpClient>& client, co
           r.error = response.error().message;
         } else if (response->status != 200) {
           r.outcome = Outcome::kError;
+          // Ollama answers an error before any output as {"error": "..."}: the measurer has
+          // its text (the answer text is empty then).
           r.error = "HTTP " + std::to_string(response->status) + ": " +
-                    r.measurement.response_text.substr(0, 200);
+                    r.measurement.error.value_or("empty response body");
         } else if (r.measurement.error) {
           r.outcome = Outcome::kError;
           r.error = *r.measurement.error;

@@ -164,6 +164,27 @@ check "the old request was cancelled: never two at once" \
 stop_llmon TERM
 fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
 
+# --- /api/ps reporting context_length 0 (servers before a runner reports it): llmon must not
+# send num_ctx 0, which Ollama would take literally (a reload with a 4-token context)
+awk '{ print } /^name = "llama3.2:3b"$/ { print "omit_context_length = true"; print "ps_extra = { context_length = 0 }" }' \
+  "$FIXTURES/ollama/bench.toml" > "$WORK/ctx0.toml"
+fake_post a /_fake/scenario "$(cat "$WORK/ctx0.toml")" application/toml >/dev/null
+curl -sS -X DELETE "http://127.0.0.1:$FAKE_PORT_a/_fake/stats" >/dev/null
+curl -sS -X DELETE "http://127.0.0.1:$FAKE_PORT_a/_fake/requests" >/dev/null
+check "the fake reports context_length 0" \
+  test "$(fake_get a /api/ps | jq '.models[] | select(.name == "llama3.2:3b") | .context_length')" = 0
+write_config 'models = ["llama3.2:3b"]
+prompt = [{ name = "p", prompt = "Say hi" }]'
+start_llmon --config "$WORK/llmon.toml"
+check "the run ends" \
+  wait_metrics '^llmon_bench_runs_total\{model="llama3.2:3b",ollama="a",prompt="p",result="ok"\} 1$' 30
+check "num_ctx was not sent" \
+  test "$(generations | jq '[.[] | select(.body.options | has("num_ctx"))] | length')" -eq 0
+check "the model was not reloaded" \
+  test "$(fake_get a /_fake/stats | jq '.models["llama3.2:3b"].reloads')" -eq 0
+stop_llmon TERM
+fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
+
 # --- a missing state directory: said once at start; each failed save is counted and the run is
 # degraded (results still published); once the directory exists the baselines are saved
 STATE_DIR="$WORK/nostate" INTERVAL=1s write_config 'models = ["qwen3-coder:30b-a3b-q8_0"]
@@ -248,6 +269,12 @@ check "correct answers are counted" \
 check "the table has a row per model" test "$(grep -c -e '^qwen3-coder' -e '^llama3.2' "$WORK/table.txt")" -eq 2
 "$LLMON_BIN" bench --config "$WORK/llmon.toml" --prompt binary_search --format csv > "$WORK/t.csv" 2>/dev/null || true
 check "csv has a header and two rows" test "$(wc -l < "$WORK/t.csv")" -eq 3
+fake_post a /_fake/faults '{"endpoint":"/api/generate","kind":"status","status":500,"error":"llama runner process has terminated: exit status 2"}' >/dev/null
+"$LLMON_BIN" bench --config "$WORK/llmon.toml" --model qwen3-coder:30b-a3b-q8_0 --prompt binary_search \
+  --format json > "$WORK/err.json" 2>/dev/null || true
+check "Ollama's error text is in the result" \
+  test "$(jq -r '.models[0].details[0].error' "$WORK/err.json")" = "HTTP 500: llama runner process has terminated: exit status 2"
+curl -sS -X DELETE "http://127.0.0.1:$FAKE_PORT_a/_fake/faults" >/dev/null
 status=0
 "$LLMON_BIN" bench --config "$WORK/llmon.toml" --model gpt-oss:20b 2>"$WORK/cold.err" || status=$?
 check "a model that is not loaded is refused without --allow-load" \

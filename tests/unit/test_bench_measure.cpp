@@ -119,6 +119,15 @@ TEST_CASE("bench measure: failures keep what was measured") {
     CHECK(*m.ttft_seconds == doctest::Approx(0.04));
     CHECK_FALSE(m.done);
   }
+  SUBCASE("an error body (a non-200 answer): its text") {
+    StreamMeasurer sm(kStart);
+    // gin's c.JSON writes no trailing newline: the object is read at the end of the body.
+    sm.feed("{\"error\":\"llama runner process has terminated: exit status 2\"}", at_ms(1));
+    const Measurement m = sm.finish();
+    CHECK(m.error ==
+          std::optional<std::string>("llama runner process has terminated: exit status 2"));
+    CHECK(m.response_text.empty());  // what runner.cpp used to report
+  }
   SUBCASE("malformed line") {
     StreamMeasurer sm(kStart);
     CHECK_FALSE(sm.feed("{\"response\":\"a\"}\n\nnot json\n", at_ms(1)));
