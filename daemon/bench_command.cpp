@@ -242,6 +242,12 @@ int run_bench_command(const Options& options) {
         io.run();
         if (!result) continue;
         if (result->outcome != bench::Outcome::kOk) all_ok = false;
+        if (!result->measurement.impossible.empty()) {
+          if (progress) std::cerr << "\r\033[K";
+          std::cerr << "llmon bench: " << results[mi].model << " " << prompt.prompt.name << " run "
+                    << run << ": Ollama reported impossible values, not measured: "
+                    << result->measurement.impossible << "\n";
+        }
         results[mi].runs.push_back({prompt.prompt.name, run, std::move(*result)});
       }
     }

@@ -116,6 +116,8 @@ json::value run_json(const ModelRuns::Run& run) {
   ns("eval_duration_ns", x.eval_duration_ns);
   o["correct"] = r.correct ? json::value(*r.correct) : json::value(nullptr);
   if (!r.error.empty()) o["error"] = r.error;
+  // Values Ollama claimed that no server can measure (they are null above).
+  if (!x.impossible.empty()) o["impossible"] = x.impossible;
   return o;
 }
 

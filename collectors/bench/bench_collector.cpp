@@ -162,6 +162,7 @@ class BenchCollector final : public Collector {
                  const PlannedModel& pm = c->plan[c->model];
                  const std::string& prompt = prompts_[c->prompt].prompt.name;
                  log_change(pm.model, prompt, r);
+                 log_impossible(pm.model, prompt, r);
                  if (c->prompt == 0) first_ok_ = r.outcome == Outcome::kOk;
                  state_.record(pm.model, prompt, r);
                  if (c->ctx.publish_partial) c->ctx.publish_partial(state_.families());
@@ -204,6 +205,23 @@ class BenchCollector final : public Collector {
                             outcome_name(r.outcome), r.error);
     }
     last = r.outcome;
+  }
+
+  // One line when Ollama starts (or stops) reporting impossible values for a model/prompt pair;
+  // the values themselves are absent from the exposition (measure.hpp kMaxPlausible*).
+  void log_impossible(const std::string& model, const std::string& prompt, const RunResult& r) {
+    if (!r.measurement.done) return;  // no final object: nothing was claimed
+    const bool now = !r.measurement.impossible.empty();
+    bool& was = impossible_[{model, prompt}];
+    if (now == was) return;
+    was = now;
+    if (now) {
+      logger("bench")->warn("{} {} {}: Ollama reported impossible values, not exported: {}",
+                            instance_.name, model, prompt, r.measurement.impossible);
+    } else {
+      logger("bench")->info("{} {} {}: Ollama's values are plausible again", instance_.name, model,
+                            prompt);
+    }
   }
 
   bool busy() const {
@@ -286,6 +304,7 @@ class BenchCollector final : public Collector {
   std::vector<std::shared_ptr<HttpClient>> concurrent_clients_;
   std::map<std::string, bool> can_generate_;
   std::map<std::pair<std::string, std::string>, Outcome> last_outcome_;
+  std::map<std::pair<std::string, std::string>, bool> impossible_;
 };
 
 // Why baselines cannot be saved in `dir`, checked once at start (saves report it again).

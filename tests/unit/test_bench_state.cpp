@@ -137,6 +137,26 @@ TEST_CASE("bench state: outcomes, last values, baseline and regression") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("bench state: a run whose speed was impossible feeds no histogram and no baseline") {
+  const auto dir = std::filesystem::temp_directory_path() / "llmon-bench-impossible-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto baselines = std::make_shared<BaselineStore>(dir / "b.json", 3);
+  BenchState state("box", baselines);
+  RunResult r = ok_run(100, 2'000'000'000);
+  r.measurement = measure_response(
+      R"({"response":"a","done":true,"eval_count":9223372036854775807,"eval_duration":1})");
+  state.record("m", "p", r);
+  const std::string text = render(state.families());
+  CHECK(
+      has(text, "llmon_bench_runs_total{model=\"m\",ollama=\"box\",prompt=\"p\",result=\"ok\"} 1"));
+  CHECK_FALSE(has(text, "llmon_bench_last_eval_tokens_per_second"));
+  CHECK_FALSE(has(text, "llmon_bench_last_eval_tokens{"));
+  CHECK_FALSE(has(text, "llmon_bench_eval_tokens_per_second_sum"));
+  CHECK(baselines->values({"box", "m", "p"}).empty());
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("bench state: concurrency results") {
   BenchState state("box", nullptr);
   state.record_concurrent("m", 4, 180.0);
