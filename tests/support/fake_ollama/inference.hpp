@@ -26,7 +26,9 @@ struct InferenceRequest {
   bool stream = true;
   bool raw = false;
   bool empty = false;  // no prompt / no messages: only load (or unload)
-  bool think = false;
+  // What the model thinks before answering (empty: nothing): the scenario's text for the
+  // request's think value and level.
+  std::string_view thinking;
   std::optional<Nanos> keep_alive;
   std::int64_t num_ctx = 0;       // 0: not in the request, the model's default context
   std::int64_t num_predict = -1;  // <= 0: no cap

@@ -56,7 +56,7 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
     grant_ = grant;
     if (request_.empty) return reply(json_reply(200, lifecycle("load")));
     if (mid_stream_ && !request_.stream) return reply(error_reply(500, mid_stream_->error));
-    answer_ = plan_answer(*request_.spec, request_.prompt, request_.think, request_.num_predict);
+    answer_ = plan_answer(*request_.spec, request_.prompt, request_.thinking, request_.num_predict);
     first_token_ =
         Clock::now() + std::chrono::nanoseconds(first_token_delay(*request_.spec, request_.prompt));
     interval_ns_ = 1e9 / request_.spec->tokens_per_second;

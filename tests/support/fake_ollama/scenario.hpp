@@ -52,6 +52,8 @@ struct ModelSpec {
   Nanos load_delay = 100 * kNanosPerMilli;
   std::string response = "Hello from fake_ollama.";
   std::string thinking;         // streamed first when the model thinks
+  std::string thinking_low;     // a harmony model's thinking at think "low" (empty: `thinking`)
+  std::string thinking_high;    // likewise at "high"
   std::int64_t eval_count = 0;  // answer length in tokens; 0: the words of the answer
   std::vector<ReplyRule> replies;
   std::string load_error;  // non-empty: every load fails with this 500 error

@@ -73,6 +73,8 @@ ModelSpec read_model(const Reader& r, std::size_t index) {
            "load_delay",
            "response",
            "thinking",
+           "thinking_low",
+           "thinking_high",
            "eval_count",
            "replies",
            "load_error",
@@ -123,6 +125,8 @@ ModelSpec read_model(const Reader& r, std::size_t index) {
   m.load_delay = r.duration("load_delay").value_or(m.load_delay);
   m.response = r.string("response").value_or(m.response);
   m.thinking = r.string("thinking").value_or("");
+  m.thinking_low = r.string("thinking_low").value_or("");
+  m.thinking_high = r.string("thinking_high").value_or("");
   m.eval_count = r.integer("eval_count", 0).value_or(0);
   m.replies = read_replies(r);
   m.load_error = r.string("load_error").value_or("");
