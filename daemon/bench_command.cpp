@@ -154,7 +154,7 @@ int run_bench_command(const Options& options) {
                                [&](const auto& m) { return m.name == name || m.model == name; });
     if (loaded != ps->end()) {
       results.push_back({loaded->name, true, {}});
-      targets.push_back({loaded->name, bench::usable_num_ctx(loaded->context_length)});
+      targets.push_back({loaded->name, bench::usable_num_ctx(loaded->context_length), {}});
       continue;
     }
     const bool available = std::any_of(tags->begin(), tags->end(), [&](const auto& m) {
@@ -174,7 +174,7 @@ int run_bench_command(const Options& options) {
     std::cerr << "llmon bench: '" << name << "' is not loaded: it will be loaded now (the first "
               << "run includes the load time)\n";
     results.push_back({name, false, {}});
-    targets.push_back({name, std::nullopt});
+    targets.push_back({name, std::nullopt, {}});
   }
 
   // Embedding models cannot answer a prompt: leave them out (or refuse them when named).
@@ -185,11 +185,13 @@ int run_bench_command(const Options& options) {
                     [&](Expected<HttpResponse> r) { show = r; });
     io.restart();
     io.run();
-    std::vector<std::string> caps;
+    ollama::ShowInfo info;
     if (show && *show && (**show).status == 200) {
-      if (auto parsed = ollama::parse_show_capabilities((**show).body)) caps = *parsed;
+      if (auto parsed = ollama::parse_show((**show).body)) info = *parsed;
     }
-    if (ollama::can_generate(caps)) {
+    const std::vector<std::string>& caps = info.capabilities;
+    targets[i].traits = bench::model_traits(info);
+    if (targets[i].traits.can_generate) {
       ++i;
       continue;
     }

@@ -41,7 +41,11 @@ Summary summarise(const ModelRuns& m) {
       ++s.checked;
       if (*r.correct) ++s.correct;
     }
-    if (r.outcome != Outcome::kOk && r.outcome != Outcome::kMismatch) continue;
+    // Runs that generated to the end have real timings, whatever the answer.
+    if (r.outcome != Outcome::kOk && r.outcome != Outcome::kMismatch &&
+        r.outcome != Outcome::kTruncated) {
+      continue;
+    }
     if (x.total_duration_ns)
       s.total.values.push_back(static_cast<double>(*x.total_duration_ns) / 1e9);
     if (x.eval_count) s.tokens.values.push_back(static_cast<double>(*x.eval_count));

@@ -96,8 +96,9 @@ class BenchCollector final : public Collector {
     std::size_t prompt = 0;
     Clock::time_point poll_deadline;
     bool cancelled = false;
-    // The model whose capabilities this cycle has settled (it can generate).
+    // The model whose capabilities this cycle has settled (it can generate), and its traits.
     std::size_t checked_model = static_cast<std::size_t>(-1);
+    ModelTraits traits;
   };
 
   void wait_for_poll(const std::shared_ptr<Cycle>& c) {
@@ -128,13 +129,14 @@ class BenchCollector final : public Collector {
     if (c->prompt >= prompts_.size()) return concurrent(c);
     const PreparedPrompt& p = prompts_[c->prompt];
     if (c->prompt == 0 && !m.skip_not_loaded && c->checked_model != c->model) {
-      auto known = can_generate_.find(m.model);
-      if (known == can_generate_.end()) return check_capabilities(c, m.model);
-      if (!known->second) {  // an embedding model: nothing to benchmark
+      auto known = traits_.find(m.model);
+      if (known == traits_.end()) return check_capabilities(c, m.model);
+      if (!known->second.can_generate) {  // an embedding model: nothing to benchmark
         ++c->model;
         return step(c);
       }
       c->checked_model = c->model;
+      c->traits = known->second;
     }
     if (m.skip_not_loaded) {
       RunResult r;
@@ -155,8 +157,9 @@ class BenchCollector final : public Collector {
       state_.record(m.model, p.prompt.name, r);
       return next(c);
     }
-    run_prompt(RunEnv{c->ctx.io.get_executor(), &c->ctx.pool}, client_, Target{m.model, m.num_ctx},
-               p, bench_.timeout, services_.gpu, rng_, [this, c](RunResult r) {
+    run_prompt(RunEnv{c->ctx.io.get_executor(), &c->ctx.pool}, client_,
+               Target{m.model, m.num_ctx, c->traits}, p, bench_.timeout, services_.gpu, rng_,
+               [this, c](RunResult r) {
                  last_request_end_ = Clock::now();
                  if (c->cancelled) return abandon(c);  // cut by llmon itself: not a result
                  const PlannedModel& pm = c->plan[c->model];
@@ -170,23 +173,23 @@ class BenchCollector final : public Collector {
                });
   }
 
-  // /api/show tells whether a model can generate at all (embedding models cannot); it never
-  // loads the model. Unknown (an old server, an error) counts as "can".
+  // /api/show tells whether a model can generate at all (embedding models cannot) and how it
+  // thinks; it never loads the model. Unknown (an old server, an error) counts as "can
+  // generate, does not think".
   void check_capabilities(const std::shared_ptr<Cycle>& c, const std::string& model) {
     const std::string body = boost::json::serialize(boost::json::object{{"model", model}});
     client_->request({"POST", "/api/show", body}, instance_.timeout,
                      [this, c, model](Expected<HttpResponse> r) {
                        // Only a real answer is remembered: after an error, this cycle goes
                        // ahead with the model and the next one asks again.
-                       bool can = true;
+                       ModelTraits traits;
                        if (r && r->status == 200) {
-                         if (auto caps = ollama::parse_show_capabilities(r->body)) {
-                           can = ollama::can_generate(*caps);
-                         }
-                         can_generate_[model] = can;
+                         if (auto show = ollama::parse_show(r->body)) traits = model_traits(*show);
+                         traits_[model] = traits;
                        }
-                       if (can) {
+                       if (traits.can_generate) {
                          c->checked_model = c->model;
+                         c->traits = traits;
                        } else {
                          ++c->model;
                        }
@@ -245,8 +248,9 @@ class BenchCollector final : public Collector {
     if (bench_.concurrency <= 1 || m.skip_not_loaded || !first_ok || busy()) return step(c);
     concurrent_clients_ = run_concurrent(
         c->ctx.io, address_.host, address_.port, static_cast<std::size_t>(instance_.max_body_bytes),
-        Target{m.model, m.num_ctx}, prompts_.front(), static_cast<std::size_t>(bench_.concurrency),
-        bench_.timeout, rng_, [this, c, model = m.model](std::optional<double> tps) {
+        Target{m.model, m.num_ctx, c->traits}, prompts_.front(),
+        static_cast<std::size_t>(bench_.concurrency), bench_.timeout, rng_,
+        [this, c, model = m.model](std::optional<double> tps) {
           last_request_end_ = Clock::now();
           concurrent_clients_.clear();
           if (!c->cancelled) state_.record_concurrent(model, bench_.concurrency, tps);
@@ -302,7 +306,7 @@ class BenchCollector final : public Collector {
   Clock::time_point last_request_end_{};
   bool first_ok_ = false;
   std::vector<std::shared_ptr<HttpClient>> concurrent_clients_;
-  std::map<std::string, bool> can_generate_;
+  std::map<std::string, ModelTraits> traits_;  // by model, from /api/show
   std::map<std::pair<std::string, std::string>, Outcome> last_outcome_;
   std::map<std::pair<std::string, std::string>, bool> impossible_;
 };

@@ -67,8 +67,8 @@ MetricFamilies BenchState::families() const {
       Labels rl = l;
       rl.emplace_back("result", result);
       set.counter("llmon_bench_runs_total",
-                  "Benchmark runs by result: ok, error, timeout, mismatch, skipped_busy, "
-                  "skipped_not_loaded.",
+                  "Benchmark runs by result: ok, error, timeout, mismatch, truncated, "
+                  "skipped_busy, skipped_not_loaded.",
                   rl, count);
     }
     if (s.last) {

@@ -125,6 +125,7 @@ Applied apply_object(Measurement& m, const json::object& o, std::size_t line_no)
     a.token = true;
     ++m.chunks;
     m.response_bytes += content.size();
+    m.thinking_bytes += thinking.size();
     append_bounded(m.response_text, content);
   }
   auto done = o.find("done");

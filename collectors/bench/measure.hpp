@@ -28,6 +28,7 @@ struct Measurement {
   std::optional<double> max_gap_seconds;
   std::size_t chunks = 0;          // token chunks
   std::size_t response_bytes = 0;  // answer text (response / message.content), not thinking
+  std::size_t thinking_bytes = 0;  // thinking text (thinking / message.thinking)
   std::string response_text;       // answer text, cut at kMaxResponseText for the expect check
 
   // Server side, from the final object. Ollama omits zero-valued fields, so a missing field is

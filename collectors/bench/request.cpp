@@ -24,7 +24,8 @@ std::string make_nonce(std::mt19937_64& rng) {
 }
 
 std::string build_request_body(const BenchPrompt& p, const std::string& model,
-                               std::optional<std::int64_t> num_ctx, const std::string& nonce) {
+                               std::optional<std::int64_t> num_ctx, const std::string& nonce,
+                               std::string_view think) {
   // The nonce leads: the cache matches prefixes, so a nonce at the end would change nothing.
   const std::string text = "[" + nonce + "] " + p.prompt;
   json::object options;
@@ -42,6 +43,11 @@ std::string build_request_body(const BenchPrompt& p, const std::string& model,
     body["messages"] = json::array{std::move(message)};
   } else {
     body["prompt"] = text;
+  }
+  if (think == "true" || think == "false") {
+    body["think"] = think == "true";
+  } else if (!think.empty()) {
+    body["think"] = think;
   }
   body["stream"] = true;
   body["options"] = std::move(options);

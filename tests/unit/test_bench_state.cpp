@@ -76,10 +76,12 @@ TEST_CASE("bench plan: a context length of 0 or less is unknown, never sent as n
 TEST_CASE("bench prompts: the built-in suite unless [[bench.prompt]] replaces it") {
   BenchConfig config;
   CHECK(prepare_prompts(config).size() == 6);
-  config.prompts.push_back({"mine", "Say hi", std::string("hi|hello"), 16, 0.0, 1, "chat"});
+  config.prompts.push_back(
+      {"mine", "Say hi", std::string("hi|hello"), 16, 0.0, 1, "chat", std::string("high")});
   const auto prompts = prepare_prompts(config);
   REQUIRE(prompts.size() == 1);
   CHECK(prompts[0].prompt.api == "chat");
+  CHECK(prompts[0].prompt.think == std::optional<std::string>("high"));
   CHECK(prompts[0].expect.has_value());
 }
 
