@@ -75,6 +75,7 @@ enum class FaultKind {
   kOversized,
   kReset,
   kSlowDrip,
+  kBogusMetrics,
 };
 
 std::optional<FaultKind> parse_fault_kind(std::string_view name);
@@ -89,6 +90,8 @@ struct FaultSpec {
   std::int64_t bytes = 20LL * 1024 * 1024;  // oversized
   Nanos interval = 10 * kNanosPerMilli;     // slow_drip: per byte
   int times = 0;                            // 0: every matching request; N: only the next N
+  // bogus_metrics: fields the final object claims instead of the true ones
+  boost::json::object metrics{{"eval_duration", 1}};
 };
 
 struct ServerSpec {

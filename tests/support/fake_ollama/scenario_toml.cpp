@@ -140,7 +140,8 @@ ModelSpec read_model(const Reader& r, std::size_t index) {
 }
 
 FaultSpec read_fault(const Reader& r) {
-  r.allow({"endpoint", "kind", "status", "error", "after_chunks", "bytes", "interval", "times"});
+  r.allow({"endpoint", "kind", "status", "error", "after_chunks", "bytes", "interval", "times",
+           "metrics"});
   FaultSpec f;
   f.endpoint = r.string("endpoint").value_or("*");
   if (f.endpoint != "*" && f.endpoint.rfind('/', 0) != 0) {
@@ -158,6 +159,7 @@ FaultSpec read_fault(const Reader& r) {
   f.bytes = r.integer("bytes", 0).value_or(f.bytes);
   f.interval = r.duration("interval").value_or(f.interval);
   f.times = static_cast<int>(r.integer("times", 0).value_or(f.times));
+  if (auto metrics = r.json_table("metrics")) f.metrics = std::move(*metrics);
   return f;
 }
 
