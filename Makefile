@@ -10,7 +10,8 @@ endif
 DEBIAN_PACKAGES := cmake g++ make pkg-config git curl clang-format \
 	prometheus-cpp-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
 	libtomlplusplus-dev libspdlog-dev doctest-dev librocm-smi-dev zlib1g-dev libsystemd-dev jq \
-	prometheus python3 librocm-smi64-1 dbus-daemon debootstrap systemd-container
+	prometheus prometheus-node-exporter python3 librocm-smi64-1 dbus-daemon debootstrap \
+	systemd-container
 
 .PHONY: all deps build test run collect demo bench format format-check clean
 

@@ -33,11 +33,13 @@ constexpr Factory kCollectorTable[] = {
 
 }  // namespace
 
-std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& config) {
+std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& config,
+                                                        Purpose purpose) {
   Services services;
   services.ollama = std::make_shared<ollama::InstanceRegistry>();
   std::vector<std::shared_ptr<Collector>> out;
   for (Factory make : kCollectorTable) {
+    if (purpose == Purpose::kOneShot && make == one<make_self_process>) continue;
     for (auto& c : make(config, services)) out.push_back(std::move(c));
   }
   return out;

@@ -9,7 +9,13 @@
 
 namespace llmon {
 
+// kOneShot (`llmon collect`, a node_exporter textfile feed) leaves out llmon's own process_*
+// metrics: the reader exports its own under those names, and two sources of the same series
+// are a gathering error there.
+enum class Purpose { kDaemon, kOneShot };
+
 // Builds every enabled collector for `config`, in table order. Stateless; any thread.
-std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& config);
+std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& config,
+                                                        Purpose purpose = Purpose::kDaemon);
 
 }  // namespace llmon

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <random>
 
+#include "collectors/bench/plan.hpp"
 #include "collectors/bench/prepare.hpp"
 #include "collectors/gpu/gpu_collector.hpp"
 #include "collectors/ollama/api.hpp"
@@ -153,7 +154,7 @@ int run_bench_command(const Options& options) {
                                [&](const auto& m) { return m.name == name || m.model == name; });
     if (loaded != ps->end()) {
       results.push_back({loaded->name, true, {}});
-      targets.push_back({loaded->name, loaded->context_length});
+      targets.push_back({loaded->name, bench::usable_num_ctx(loaded->context_length), {}});
       continue;
     }
     const bool available = std::any_of(tags->begin(), tags->end(), [&](const auto& m) {
@@ -173,7 +174,7 @@ int run_bench_command(const Options& options) {
     std::cerr << "llmon bench: '" << name << "' is not loaded: it will be loaded now (the first "
               << "run includes the load time)\n";
     results.push_back({name, false, {}});
-    targets.push_back({name, std::nullopt});
+    targets.push_back({name, std::nullopt, {}});
   }
 
   // Embedding models cannot answer a prompt: leave them out (or refuse them when named).
@@ -184,11 +185,13 @@ int run_bench_command(const Options& options) {
                     [&](Expected<HttpResponse> r) { show = r; });
     io.restart();
     io.run();
-    std::vector<std::string> caps;
+    ollama::ShowInfo info;
     if (show && *show && (**show).status == 200) {
-      if (auto parsed = ollama::parse_show_capabilities((**show).body)) caps = *parsed;
+      if (auto parsed = ollama::parse_show((**show).body)) info = *parsed;
     }
-    if (ollama::can_generate(caps)) {
+    const std::vector<std::string>& caps = info.capabilities;
+    targets[i].traits = bench::model_traits(info);
+    if (targets[i].traits.can_generate) {
       ++i;
       continue;
     }
@@ -241,6 +244,12 @@ int run_bench_command(const Options& options) {
         io.run();
         if (!result) continue;
         if (result->outcome != bench::Outcome::kOk) all_ok = false;
+        if (!result->measurement.impossible.empty()) {
+          if (progress) std::cerr << "\r\033[K";
+          std::cerr << "llmon bench: " << results[mi].model << " " << prompt.prompt.name << " run "
+                    << run << ": Ollama reported impossible values, not measured: "
+                    << result->measurement.impossible << "\n";
+        }
         results[mi].runs.push_back({prompt.prompt.name, run, std::move(*result)});
       }
     }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "collectors/bench/baseline.hpp"
+#include "common/number_format.hpp"
 
 namespace llmon {
 
@@ -40,7 +41,11 @@ Summary summarise(const ModelRuns& m) {
       ++s.checked;
       if (*r.correct) ++s.correct;
     }
-    if (r.outcome != Outcome::kOk && r.outcome != Outcome::kMismatch) continue;
+    // Runs that generated to the end have real timings, whatever the answer.
+    if (r.outcome != Outcome::kOk && r.outcome != Outcome::kMismatch &&
+        r.outcome != Outcome::kTruncated) {
+      continue;
+    }
     if (x.total_duration_ns)
       s.total.values.push_back(static_cast<double>(*x.total_duration_ns) / 1e9);
     if (x.eval_count) s.tokens.values.push_back(static_cast<double>(*x.eval_count));
@@ -115,6 +120,8 @@ json::value run_json(const ModelRuns::Run& run) {
   ns("eval_duration_ns", x.eval_duration_ns);
   o["correct"] = r.correct ? json::value(*r.correct) : json::value(nullptr);
   if (!r.error.empty()) o["error"] = r.error;
+  // Values Ollama claimed that no server can measure (they are null above).
+  if (!x.impossible.empty()) o["impossible"] = x.impossible;
   return o;
 }
 
@@ -153,28 +160,31 @@ std::string render_bench_report(const std::string& ollama_url, const std::vector
                                   {"details", std::move(runs)}});
       if (!s.energy_domain.empty()) rows.back().as_object()["energy_domain"] = s.energy_domain;
     }
-    out << json::serialize(json::object{{"ollama", ollama_url}, {"models", std::move(rows)}})
-        << "\n";
+    out << json_text(json::object{{"ollama", ollama_url}, {"models", std::move(rows)}}) << "\n";
     return out.str();
   }
-  const std::vector<std::string> header = {"model",  "runs",      "ok",           "total_s",
-                                           "tokens", "gen_tok_s", "prompt_tok_s", "ttft_s",
-                                           "load_s", "correct",   "j_per_token",  "gpu_busy"};
-  std::vector<std::vector<std::string>> rows;
   const bool csv = format == "csv";
-  for (const auto& m : models) {
-    const Summary s = summarise(m);
-    const bool spread = !csv && spread_wanted;
-    rows.push_back({m.model, std::to_string(s.runs), std::to_string(s.ok), cell(s.total, 2, spread),
-                    cell(s.tokens, 0, spread), cell(s.eval_tps, 1, spread),
-                    cell(s.prompt_tps, 1, spread), cell(s.ttft, 3, spread), cell(s.load, 2, false),
-                    s.checked ? std::to_string(s.correct) + "/" + std::to_string(s.checked) : "-",
-                    cell(s.jpt, 3, spread), cell(s.busy, 2, spread)});
-  }
   if (csv) {
-    for (std::size_t i = 0; i < header.size(); ++i) out << (i ? "," : "") << header[i];
-    out << "\n";
-    for (const auto& row : rows) {
+    // One row per model, every column a plain value a spreadsheet can sum: the instance in its
+    // own column, correct and checked as two numbers.
+    out << "ollama,model,runs,ok,total_s,tokens,gen_tok_s,prompt_tok_s,ttft_s,load_s,correct,"
+           "checked,j_per_token,gpu_busy\n";
+    for (const auto& m : models) {
+      const Summary s = summarise(m);
+      const std::vector<std::string> row = {ollama_url,
+                                            m.model,
+                                            std::to_string(s.runs),
+                                            std::to_string(s.ok),
+                                            cell(s.total, 2, false),
+                                            cell(s.tokens, 0, false),
+                                            cell(s.eval_tps, 1, false),
+                                            cell(s.prompt_tps, 1, false),
+                                            cell(s.ttft, 3, false),
+                                            cell(s.load, 2, false),
+                                            std::to_string(s.correct),
+                                            std::to_string(s.checked),
+                                            cell(s.jpt, 3, false),
+                                            cell(s.busy, 2, false)};
       for (std::size_t i = 0; i < row.size(); ++i) {
         out << (i ? "," : "") << csv_field(row[i] == "-" ? "" : row[i]);
       }
@@ -182,16 +192,32 @@ std::string render_bench_report(const std::string& ollama_url, const std::vector
     }
     return out.str();
   }
+  const std::vector<std::string> header = {"model",  "runs",      "ok",           "total_s",
+                                           "tokens", "gen_tok_s", "prompt_tok_s", "ttft_s",
+                                           "load_s", "correct",   "j_per_token",  "gpu_busy"};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : models) {
+    const Summary s = summarise(m);
+    const bool spread = spread_wanted;  // min-max beside the median
+    rows.push_back({m.model, std::to_string(s.runs), std::to_string(s.ok), cell(s.total, 2, spread),
+                    cell(s.tokens, 0, spread), cell(s.eval_tps, 1, spread),
+                    cell(s.prompt_tps, 1, spread), cell(s.ttft, 3, spread), cell(s.load, 2, false),
+                    s.checked ? std::to_string(s.correct) + "/" + std::to_string(s.checked) : "-",
+                    cell(s.jpt, 3, spread), cell(s.busy, 2, spread)});
+  }
   std::vector<std::size_t> width(header.size());
   for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   }
   auto line = [&](const std::vector<std::string>& row) {
+    std::string text;
     for (std::size_t i = 0; i < row.size(); ++i) {
-      out << (i ? "  " : "") << row[i] << std::string(width[i] - row[i].size(), ' ');
+      text += (i ? "  " : "") + row[i] + std::string(width[i] - row[i].size(), ' ');
     }
-    out << "\n";
+    // Padding only separates columns: none after the last one.
+    text.erase(text.find_last_not_of(' ') + 1);
+    out << text << "\n";
   };
   out << "Ollama " << ollama_url << ": medians over all prompts and runs"
       << (spread_wanted ? ", min-max in parentheses" : "") << "\n";

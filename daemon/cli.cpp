@@ -53,18 +53,21 @@ CollectResult run_once(Collector& collector, boost::asio::io_context& io,
 }
 
 int collect_once(const Options& options) {
-  auto config = ConfigSource::from(options).load();
-  if (!config) {
-    std::cerr << config.error().message << "\n";
+  auto loaded = ConfigSource::from(options).load();
+  if (!loaded) {
+    std::cerr << loaded.error().message << "\n";
     return kExitUsage;
   }
-  set_log_level(parse_log_level(config->log.level).value());
+  Config config = std::move(loaded).value();
+  set_log_level(parse_log_level(config.log.level).value());
+  // A whole suite of generations takes minutes: only when asked for, whatever [bench] says.
+  config.bench.enabled = options.bench;
   boost::asio::io_context io;
   boost::asio::thread_pool pool(2);
   std::map<std::string, MetricFamilies> slots;
   std::vector<CollectorStatus> statuses;
   bool all_ok = true;
-  for (const auto& collector : make_collectors(*config)) {
+  for (const auto& collector : make_collectors(config, Purpose::kOneShot)) {
     const auto start = std::chrono::steady_clock::now();
     bool ok = true;
     try {

@@ -12,8 +12,9 @@ commands:
                          run the daemon (defaults to /etc/llmon/llmon.toml when it exists,
                          else built-in defaults); SIGHUP reloads the configuration
   check-config FILE      validate FILE, print the effective configuration; exit 0 if valid, 2 if not
-  collect [--config FILE]
-                         run every enabled collector once and print the metrics
+  collect [--config FILE] [--bench]
+                         run every enabled collector once and print the metrics (a node_exporter
+                         textfile: no process_* metrics); --bench also runs the benchmark suite
   bench [--config FILE] [--ollama URL] [--model M]... [--prompt NAME]... [--runs N]
         [--allow-load] [--format table|json|csv]
                          run the benchmark suite once against the loaded models (or the named
@@ -98,6 +99,10 @@ Expected<Options> parse_options(const std::vector<std::string>& args) {
         o.log_level = **level;
         continue;
       }
+    }
+    if (o.command == Options::Command::kCollect && arg == "--bench") {
+      o.bench = true;
+      continue;
     }
     if (o.command == Options::Command::kBench) {
       if (arg == "--allow-load") {

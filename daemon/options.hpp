@@ -14,6 +14,7 @@ struct Options {
   std::optional<std::string> config_path;  // --config, or check-config's FILE
   std::optional<std::string> listen;       // --listen override (serve)
   std::optional<std::string> log_level;    // --log-level override (serve)
+  bool bench = false;                      // collect --bench: run the benchmarks too
   // bench
   std::optional<std::string> ollama_url;  // --ollama
   std::vector<std::string> models;        // --model, repeatable

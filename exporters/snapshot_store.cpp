@@ -1,9 +1,6 @@
 #include "exporters/snapshot_store.hpp"
 
-#include <prometheus/text_serializer.h>
-
 #include <algorithm>
-#include <sstream>
 
 #include "common/gzip.hpp"
 #include "common/log.hpp"
@@ -48,12 +45,6 @@ MetricFamilies merge_and_sort(const std::map<std::string, MetricFamilies>& slots
     out.push_back(std::move(family));
   }
   return out;
-}
-
-std::string render_text(const MetricFamilies& families) {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
 }
 
 void SnapshotStore::apply(std::vector<Update> updates) {

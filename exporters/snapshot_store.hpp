@@ -12,6 +12,7 @@
 
 #include "common/metrics.hpp"
 #include "exporters/snapshot.hpp"
+#include "exporters/text_format.hpp"
 
 namespace llmon {
 
@@ -47,8 +48,5 @@ class SnapshotStore {
 // Merges families of the same name across slots, drops empty ones, sorts families by name and
 // series by label values: the deterministic order the text format and golden files rely on.
 MetricFamilies merge_and_sort(const std::map<std::string, MetricFamilies>& slots);
-
-// Prometheus text exposition format 0.0.4 of already merged and sorted families.
-std::string render_text(const MetricFamilies& families);
 
 }  // namespace llmon

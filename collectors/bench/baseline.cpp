@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "common/fs.hpp"
+#include "common/number_format.hpp"
 
 namespace llmon::bench {
 
@@ -90,17 +91,21 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-// Writes `content` to `file` through a temporary sibling and rename().
+// Writes `content` to `file` through a temporary sibling and rename(). The directory must
+// exist: it is the deployment's (systemd's StateDirectory=), with the owner and mode it chose.
 Expected<bool> write_atomically(const std::filesystem::path& file, std::string_view content) {
   std::filesystem::path dir = file.parent_path();
   if (dir.empty()) dir = ".";
-  std::error_code fs_ec;
-  std::filesystem::create_directories(dir, fs_ec);
-  if (fs_ec) return make_error(dir.string() + ": cannot create directory: " + fs_ec.message());
 
   std::string tmp = (dir / ("." + file.filename().string() + ".tmp-XXXXXX")).string();
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return make_error(errno_text(tmp, errno));
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) {
+      return make_error(dir.string() + ": the state directory does not exist");
+    }
+    return make_error(errno_text(tmp, err));
+  }
   auto fail = [&](const std::string& what) -> Expected<bool> {
     const int err = errno;
     ::close(fd);
@@ -172,6 +177,7 @@ std::optional<std::string> BaselineStore::load() {
   std::lock_guard lock(mutex_);
   entries_.clear();
   clock_ = 0;
+  saved_clock_ = 0;
   if (parsed) {
     // The file lists keys least recently recorded first, so replaying it restores the
     // eviction order; values beyond the (possibly smaller) window drop the oldest. Only the
@@ -181,6 +187,7 @@ std::optional<std::string> BaselineStore::load() {
       for (double v : (*parsed)[i].values) add_locked((*parsed)[i].key, v);
     }
   }
+  saved_clock_ = clock_;  // what the file holds needs no saving
   return warning;
 }
 
@@ -208,11 +215,18 @@ std::size_t BaselineStore::size() const {
   return entries_.size();
 }
 
-Expected<bool> BaselineStore::save() const {
+bool BaselineStore::dirty() const {
+  std::lock_guard lock(mutex_);
+  return clock_ != saved_clock_;
+}
+
+Expected<bool> BaselineStore::save() {
   std::lock_guard save_lock(save_mutex_);
   std::vector<std::pair<std::uint64_t, std::string>> lines;
+  std::uint64_t snapshot_clock = 0;
   {
     std::lock_guard lock(mutex_);
+    snapshot_clock = clock_;
     lines.reserve(entries_.size());
     for (const auto& [key, entry] : entries_) {
       json::array values;
@@ -221,7 +235,7 @@ Expected<bool> BaselineStore::save() const {
                            {"model", key.model},
                            {"prompt", key.prompt},
                            {"values", std::move(values)}};
-      lines.emplace_back(entry.last_recorded, json::serialize(o));
+      lines.emplace_back(entry.last_recorded, json_text(o));
     }
   }
   std::sort(lines.begin(), lines.end());
@@ -231,7 +245,12 @@ Expected<bool> BaselineStore::save() const {
     content += (i == 0 ? "\n" : ",\n") + lines[i].second;
   }
   content += "\n]}\n";
-  return write_atomically(file_, content);
+  auto written = write_atomically(file_, content);
+  if (written) {
+    std::lock_guard lock(mutex_);
+    saved_clock_ = std::max(saved_clock_, snapshot_clock);
+  }
+  return written;
 }
 
 double median(std::vector<double> values) {

@@ -48,10 +48,15 @@ class BaselineStore {
   std::vector<double> values(const BaselineKey& key) const;  // oldest first
   std::size_t size() const;                                  // number of keys
 
-  // Writes every key atomically: a temporary file in the same directory (created if missing),
-  // fsync, rename over the old file, fsync of the directory. Readers see the old or the new
-  // file, never a partial one. Returns true or why it failed (the temporary file is removed).
-  Expected<bool> save() const;
+  // Writes every key atomically: a temporary file in the same directory, fsync, rename over the
+  // old file, fsync of the directory. Readers see the old or the new file, never a partial one.
+  // The directory is never created (the deployment owns it: systemd's StateDirectory=); a
+  // missing one is an error that says so. Returns true or why it failed (the temporary file is
+  // removed).
+  Expected<bool> save();
+  // True when values were recorded since the last successful save (or load): an idle box
+  // writes nothing.
+  bool dirty() const;
 
  private:
   struct Entry {
@@ -70,6 +75,7 @@ class BaselineStore {
   mutable std::mutex save_mutex_;
   std::map<BaselineKey, Entry> entries_;
   std::uint64_t clock_ = 0;
+  std::uint64_t saved_clock_ = 0;  // clock_ as of the last successful save or load
 };
 
 // Median of `values` (mean of the two middle ones for an even count); NaN when empty.

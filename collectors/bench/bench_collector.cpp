@@ -1,8 +1,13 @@
 #include "collectors/bench/bench_collector.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <random>
 
@@ -63,22 +68,18 @@ class BenchCollector final : public Collector {
       client_ = HttpClient::create(ctx.io.get_executor(), address_.host, address_.port,
                                    static_cast<std::size_t>(instance_.max_body_bytes));
     }
-    cycle_ = std::make_shared<Cycle>(Cycle{ctx,
-                                           std::move(done),
-                                           {},
-                                           0,
-                                           0,
-                                           Clock::now() + kWaitForFirstPoll,
-                                           false,
-                                           static_cast<std::size_t>(-1)});
+    // The cycle is owned by the callbacks that continue it, never by a member: a member reset
+    // at the end of a cycle would destroy the object its own callers still refer to.
+    auto cycle = std::make_shared<Cycle>(ctx, std::move(done), Clock::now() + kWaitForFirstPoll);
+    cycle_ = cycle;
     timer_ = std::make_shared<asio::steady_timer>(ctx.io);
-    wait_for_poll(cycle_);
+    wait_for_poll(cycle);
   }
 
   // Stops the cycle: pending requests (the concurrent ones too) are closed, and `done` is called
   // once the callbacks unwind, so the scheduler can run this collector again.
   void cancel() override {
-    if (cycle_) cycle_->cancelled = true;
+    if (auto cycle = cycle_.lock()) cycle->cancelled = true;
     if (timer_) timer_->cancel();
     if (client_) client_->cancel();
     for (auto& c : concurrent_clients_) c->cancel();
@@ -86,6 +87,8 @@ class BenchCollector final : public Collector {
 
  private:
   struct Cycle {
+    Cycle(RunContext c, Done d, Clock::time_point deadline)
+        : ctx(std::move(c)), done(std::move(d)), poll_deadline(deadline) {}
     RunContext ctx;
     Done done;
     std::vector<PlannedModel> plan;
@@ -93,8 +96,9 @@ class BenchCollector final : public Collector {
     std::size_t prompt = 0;
     Clock::time_point poll_deadline;
     bool cancelled = false;
-    // The model whose capabilities this cycle has settled (it can generate).
+    // The model whose capabilities this cycle has settled (it can generate), and its traits.
     std::size_t checked_model = static_cast<std::size_t>(-1);
+    ModelTraits traits;
   };
 
   void wait_for_poll(const std::shared_ptr<Cycle>& c) {
@@ -125,13 +129,14 @@ class BenchCollector final : public Collector {
     if (c->prompt >= prompts_.size()) return concurrent(c);
     const PreparedPrompt& p = prompts_[c->prompt];
     if (c->prompt == 0 && !m.skip_not_loaded && c->checked_model != c->model) {
-      auto known = can_generate_.find(m.model);
-      if (known == can_generate_.end()) return check_capabilities(c, m.model);
-      if (!known->second) {  // an embedding model: nothing to benchmark
+      auto known = traits_.find(m.model);
+      if (known == traits_.end()) return check_capabilities(c, m.model);
+      if (!known->second.can_generate) {  // an embedding model: nothing to benchmark
         ++c->model;
         return step(c);
       }
       c->checked_model = c->model;
+      c->traits = known->second;
     }
     if (m.skip_not_loaded) {
       RunResult r;
@@ -152,13 +157,15 @@ class BenchCollector final : public Collector {
       state_.record(m.model, p.prompt.name, r);
       return next(c);
     }
-    run_prompt(RunEnv{c->ctx.io.get_executor(), &c->ctx.pool}, client_, Target{m.model, m.num_ctx},
-               p, bench_.timeout, services_.gpu, rng_, [this, c](RunResult r) {
+    run_prompt(RunEnv{c->ctx.io.get_executor(), &c->ctx.pool}, client_,
+               Target{m.model, m.num_ctx, c->traits}, p, bench_.timeout, services_.gpu, rng_,
+               [this, c](RunResult r) {
                  last_request_end_ = Clock::now();
                  if (c->cancelled) return abandon(c);  // cut by llmon itself: not a result
                  const PlannedModel& pm = c->plan[c->model];
                  const std::string& prompt = prompts_[c->prompt].prompt.name;
                  log_change(pm.model, prompt, r);
+                 log_impossible(pm.model, prompt, r);
                  if (c->prompt == 0) first_ok_ = r.outcome == Outcome::kOk;
                  state_.record(pm.model, prompt, r);
                  if (c->ctx.publish_partial) c->ctx.publish_partial(state_.families());
@@ -166,23 +173,23 @@ class BenchCollector final : public Collector {
                });
   }
 
-  // /api/show tells whether a model can generate at all (embedding models cannot); it never
-  // loads the model. Unknown (an old server, an error) counts as "can".
+  // /api/show tells whether a model can generate at all (embedding models cannot) and how it
+  // thinks; it never loads the model. Unknown (an old server, an error) counts as "can
+  // generate, does not think".
   void check_capabilities(const std::shared_ptr<Cycle>& c, const std::string& model) {
     const std::string body = boost::json::serialize(boost::json::object{{"model", model}});
     client_->request({"POST", "/api/show", body}, instance_.timeout,
                      [this, c, model](Expected<HttpResponse> r) {
                        // Only a real answer is remembered: after an error, this cycle goes
                        // ahead with the model and the next one asks again.
-                       bool can = true;
+                       ModelTraits traits;
                        if (r && r->status == 200) {
-                         if (auto caps = ollama::parse_show_capabilities(r->body)) {
-                           can = ollama::can_generate(*caps);
-                         }
-                         can_generate_[model] = can;
+                         if (auto show = ollama::parse_show(r->body)) traits = model_traits(*show);
+                         traits_[model] = traits;
                        }
-                       if (can) {
+                       if (traits.can_generate) {
                          c->checked_model = c->model;
+                         c->traits = traits;
                        } else {
                          ++c->model;
                        }
@@ -201,6 +208,23 @@ class BenchCollector final : public Collector {
                             outcome_name(r.outcome), r.error);
     }
     last = r.outcome;
+  }
+
+  // One line when Ollama starts (or stops) reporting impossible values for a model/prompt pair;
+  // the values themselves are absent from the exposition (measure.hpp kMaxPlausible*).
+  void log_impossible(const std::string& model, const std::string& prompt, const RunResult& r) {
+    if (!r.measurement.done) return;  // no final object: nothing was claimed
+    const bool now = !r.measurement.impossible.empty();
+    bool& was = impossible_[{model, prompt}];
+    if (now == was) return;
+    was = now;
+    if (now) {
+      logger("bench")->warn("{} {} {}: Ollama reported impossible values, not exported: {}",
+                            instance_.name, model, prompt, r.measurement.impossible);
+    } else {
+      logger("bench")->info("{} {} {}: Ollama's values are plausible again", instance_.name, model,
+                            prompt);
+    }
   }
 
   bool busy() const {
@@ -224,8 +248,9 @@ class BenchCollector final : public Collector {
     if (bench_.concurrency <= 1 || m.skip_not_loaded || !first_ok || busy()) return step(c);
     concurrent_clients_ = run_concurrent(
         c->ctx.io, address_.host, address_.port, static_cast<std::size_t>(instance_.max_body_bytes),
-        Target{m.model, m.num_ctx}, prompts_.front(), static_cast<std::size_t>(bench_.concurrency),
-        bench_.timeout, rng_, [this, c, model = m.model](std::optional<double> tps) {
+        Target{m.model, m.num_ctx, c->traits}, prompts_.front(),
+        static_cast<std::size_t>(bench_.concurrency), bench_.timeout, rng_,
+        [this, c, model = m.model](std::optional<double> tps) {
           last_request_end_ = Clock::now();
           concurrent_clients_.clear();
           if (!c->cancelled) state_.record_concurrent(model, bench_.concurrency, tps);
@@ -237,27 +262,32 @@ class BenchCollector final : public Collector {
   // keeps the collector alive.
   void abandon(const std::shared_ptr<Cycle>& c) {
     if (!c->done) return;
-    cycle_.reset();
     auto done = std::move(c->done);
     c->done = nullptr;
     done(std::make_exception_ptr(std::runtime_error("benchmark cycle cancelled")), {});
   }
 
-  // The baseline file is written on the pool (file I/O), then the cycle reports.
+  // New baselines are written on the pool (file I/O), then the cycle reports. A failed save
+  // keeps the results (they are true; only their history is not persisted): it is counted and
+  // the run is reported degraded, so the scheduler logs it once and when it recovers.
   void finish(const std::shared_ptr<Cycle>& c) {
-    cycle_.reset();
-    auto families = state_.families();
-    asio::post(c->ctx.pool, [c, baselines = baselines_, families = std::move(families)]() mutable {
-      if (auto saved = baselines->save(); !saved) {
-        logger("bench")->warn("cannot save benchmark baselines: {}", saved.error().message);
-      }
-      asio::post(c->ctx.io, [c, families = std::move(families)]() mutable {
-        if (!c->done) return;
-        auto done = std::move(c->done);
-        c->done = nullptr;
-        done(nullptr, CollectResult(std::move(families)));
-      });
+    if (!baselines_->dirty()) return report(c, std::nullopt);
+    asio::post(c->ctx.pool, [this, c] {
+      auto saved = baselines_->save();
+      std::optional<std::string> problem;
+      if (!saved) problem = "cannot save the benchmark baselines: " + saved.error().message;
+      asio::post(c->ctx.io, [this, c, problem = std::move(problem)] { report(c, problem); });
     });
+  }
+
+  void report(const std::shared_ptr<Cycle>& c, const std::optional<std::string>& save_problem) {
+    if (!c->done) return;
+    if (save_problem) state_.count_state_write_error();
+    CollectResult result(state_.families());
+    result.degraded = save_problem;
+    auto done = std::move(c->done);
+    c->done = nullptr;
+    done(nullptr, std::move(result));
   }
 
   BenchConfig bench_;
@@ -271,14 +301,27 @@ class BenchCollector final : public Collector {
   std::mt19937_64 rng_;
   mutable std::mt19937_64 jitter_rng_{std::random_device{}()};
   std::shared_ptr<HttpClient> client_;
-  std::shared_ptr<Cycle> cycle_;
+  std::weak_ptr<Cycle> cycle_;  // for cancel() only: see async_collect
   std::shared_ptr<asio::steady_timer> timer_;
   Clock::time_point last_request_end_{};
   bool first_ok_ = false;
   std::vector<std::shared_ptr<HttpClient>> concurrent_clients_;
-  std::map<std::string, bool> can_generate_;
+  std::map<std::string, ModelTraits> traits_;  // by model, from /api/show
   std::map<std::pair<std::string, std::string>, Outcome> last_outcome_;
+  std::map<std::pair<std::string, std::string>, bool> impossible_;
 };
+
+// Why baselines cannot be saved in `dir`, checked once at start (saves report it again).
+std::optional<std::string> state_dir_problem(const std::filesystem::path& dir) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(dir, ec);
+  if (!std::filesystem::exists(status)) return "does not exist";
+  if (!std::filesystem::is_directory(status)) return "is not a directory";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return std::string("is not writable: ") + std::strerror(errno);
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -291,6 +334,13 @@ std::vector<std::unique_ptr<Collector>> make_bench_collectors(const SourcesConfi
                                       static_cast<std::size_t>(config.bench.baseline_runs));
   if (auto warning = baselines->load()) {
     logger("bench")->warn("ignoring the benchmark baselines: {}", *warning);
+  }
+  if (auto problem = state_dir_problem(config.bench.state_dir)) {
+    logger("bench")->warn(
+        "bench.state_dir {} {}: benchmark baselines will not be saved, so regression ratios start "
+        "over at every restart; create it, writable by llmon (the systemd unit does, with "
+        "StateDirectory=llmon)",
+        config.bench.state_dir.string(), *problem);
   }
   const auto prompts = prepare_prompts(config.bench);
   for (const OllamaConfig& o : config.ollama) {

@@ -6,6 +6,24 @@ namespace llmon {
 
 namespace {
 
+// think = false | true | "low" | "medium" | "high" (Ollama's ThinkValue: a boolean or a level).
+void read_think(const TableReader& t, std::optional<std::string>& out) {
+  const toml::node* node = t.raw().get("think");
+  if (node == nullptr) return;
+  if (const auto* b = node->as_boolean()) {
+    out = b->get() ? "true" : "false";
+    return;
+  }
+  if (const auto* s = node->as_string()) {
+    if (s->get() == "low" || s->get() == "medium" || s->get() == "high") {
+      out = s->get();
+      return;
+    }
+  }
+  t.error("think",
+          "expected false, true, \"low\", \"medium\" or \"high\", found " + describe_node(*node));
+}
+
 void read_prompts(const TableReader& bench, std::vector<BenchPromptConfig>& out) {
   const auto tables = bench.tables("prompt");
   if (!tables) return;
@@ -13,7 +31,8 @@ void read_prompts(const TableReader& bench, std::vector<BenchPromptConfig>& out)
   for (const toml::table* element : *tables) {
     const toml::table& table = *element;
     const TableReader t(table, "bench.prompt[" + std::to_string(index++) + "]", bench.errors());
-    t.reject_unknown({"name", "prompt", "expect", "num_predict", "temperature", "seed", "api"});
+    t.reject_unknown(
+        {"name", "prompt", "expect", "num_predict", "temperature", "seed", "api", "think"});
     BenchPromptConfig p;
     t.get("name", p.name);
     t.get("prompt", p.prompt);
@@ -24,6 +43,7 @@ void read_prompts(const TableReader& bench, std::vector<BenchPromptConfig>& out)
     t.get("temperature", p.temperature, 0.0, 2.0);
     t.get("seed", p.seed, INT64_MIN, INT64_MAX);
     t.get_enum("api", p.api, {"generate", "chat"});
+    read_think(t, p.think);
     if (!valid_config_name(p.name)) {
       t.error("name",
               "expected a name of letters, digits, '_', '-' or '.' (it becomes the `prompt` "
@@ -96,6 +116,10 @@ void render_bench_config(std::ostream& out, const BenchConfig& b) {
         << "temperature = " << p.temperature << "\n"
         << "seed = " << p.seed << "\n"
         << "api = " << toml_quote(p.api) << "\n";
+    if (p.think) {
+      const bool boolean = *p.think == "true" || *p.think == "false";
+      out << "think = " << (boolean ? *p.think : toml_quote(*p.think)) << "\n";
+    }
   }
 }
 

@@ -23,6 +23,9 @@ struct BenchPromptConfig {
   double temperature = 0.0;
   std::int64_t seed = 42;
   std::string api = "generate";  // generate | chat
+  // Thinking models only: "false", "true", "low", "medium" or "high" (TOML false/true or a
+  // string); absent: the lowest the model accepts (collectors/bench/think.hpp).
+  std::optional<std::string> think;
 };
 
 struct BenchConfig {

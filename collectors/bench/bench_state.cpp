@@ -56,14 +56,19 @@ MetricFamilies BenchState::families() const {
   // Declared up front so the families exist in the same order even before the first run.
   set.family("llmon_bench_runs_total", "Benchmark runs by result.",
              prometheus::MetricType::Counter);
+  // From 0, so that increase() sees the first failure.
+  set.counter("llmon_bench_state_write_errors_total",
+              "Failed saves of the benchmark baselines to bench.state_dir (history that a restart "
+              "would lose).",
+              {{"ollama", instance_}}, state_write_errors_);
   for (const auto& [key, s] : series_) {
     const Labels l{{"ollama", instance_}, {"model", key.model}, {"prompt", key.prompt}};
     for (const auto& [result, count] : s.runs) {
       Labels rl = l;
       rl.emplace_back("result", result);
       set.counter("llmon_bench_runs_total",
-                  "Benchmark runs by result: ok, error, timeout, mismatch, skipped_busy, "
-                  "skipped_not_loaded.",
+                  "Benchmark runs by result: ok, error, timeout, mismatch, truncated, "
+                  "skipped_busy, skipped_not_loaded.",
                   rl, count);
     }
     if (s.last) {

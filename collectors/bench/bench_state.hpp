@@ -22,6 +22,9 @@ class BenchState {
   void record_concurrent(const std::string& model, std::int64_t concurrency,
                          std::optional<double> tokens_per_second);
 
+  // A baseline save that failed (llmon_bench_state_write_errors_total).
+  void count_state_write_error() { ++state_write_errors_; }
+
   MetricFamilies families() const;
 
  private:
@@ -43,6 +46,7 @@ class BenchState {
   std::shared_ptr<BaselineStore> baselines_;
   std::map<Key, Series> series_;
   std::map<std::pair<std::string, std::int64_t>, double> concurrent_;
+  double state_write_errors_ = 0;
 };
 
 }  // namespace llmon::bench

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/number_format.hpp"
+
 namespace llmon::bench {
 
 namespace json = boost::json;
@@ -62,6 +64,41 @@ bool read_int(const json::object& o, std::string_view key, std::optional<std::in
   return true;
 }
 
+// Drops what no real server can report (kMaxPlausible*): a count or duration out of range, or a
+// duration too short for its token count (then the rate is absent, the count stays).
+void drop_impossible(Measurement& m) {
+  std::string what;
+  auto note = [&](const std::string& text) { what += (what.empty() ? "" : "; ") + text; };
+  for (auto [name, field] : {std::pair{"prompt_eval_count", &m.prompt_eval_count},
+                             std::pair{"eval_count", &m.eval_count}}) {
+    if (*field && *field > kMaxPlausibleTokens) {
+      note(std::string(name) + " " + std::to_string(**field) + " tokens");
+      field->reset();
+    }
+  }
+  for (auto [name, field] : {std::pair{"total_duration", &m.total_duration_ns},
+                             std::pair{"load_duration", &m.load_duration_ns},
+                             std::pair{"prompt_eval_duration", &m.prompt_eval_duration_ns},
+                             std::pair{"eval_duration", &m.eval_duration_ns}}) {
+    if (*field && *field > kMaxPlausibleDurationNs) {
+      note(std::string(name) + " " + std::to_string(**field) + " ns");
+      field->reset();
+    }
+  }
+  auto rate = [&](const char* name, const std::optional<std::int64_t>& count,
+                  std::optional<std::int64_t>& duration, double max) {
+    const auto r = ratio(count, duration);
+    if (!r || *r <= max) return;
+    note(std::string(name) + " " + std::to_string(*duration) + " ns for " + std::to_string(*count) +
+         " tokens (" + format_number(*r) + " tokens/s)");
+    duration.reset();
+  };
+  rate("prompt_eval_duration", m.prompt_eval_count, m.prompt_eval_duration_ns,
+       kMaxPlausiblePromptTokensPerSecond);
+  rate("eval_duration", m.eval_count, m.eval_duration_ns, kMaxPlausibleEvalTokensPerSecond);
+  m.impossible = std::move(what);
+}
+
 struct Applied {
   bool token = false;  // a token chunk: the caller times it
   bool stop = false;   // final object or error
@@ -88,6 +125,7 @@ Applied apply_object(Measurement& m, const json::object& o, std::size_t line_no)
     a.token = true;
     ++m.chunks;
     m.response_bytes += content.size();
+    m.thinking_bytes += thinking.size();
     append_bounded(m.response_text, content);
   }
   auto done = o.find("done");
@@ -104,6 +142,7 @@ Applied apply_object(Measurement& m, const json::object& o, std::size_t line_no)
                   read_int(o, "eval_count", m.eval_count, err) &&
                   read_int(o, "eval_duration", m.eval_duration_ns, err);
   if (!ok) m.error = "final object on line " + std::to_string(line_no) + ": " + err;
+  drop_impossible(m);
   return a;
 }
 

@@ -10,6 +10,16 @@
 
 namespace llmon::bench {
 
+// What a real Ollama can report in a final object; a value outside is not a measurement (a
+// broken or hostile server) and is dropped, so it reaches neither the exposition nor the
+// baselines. Generous by orders of magnitude: no context window holds 10^8 tokens, a benchmark
+// request is cut after bench.timeout (at most an hour), the fastest single streams measured
+// anywhere are a few thousand tokens/s, prompt processing a few hundred thousand.
+inline constexpr std::int64_t kMaxPlausibleTokens = 100'000'000;
+inline constexpr std::int64_t kMaxPlausibleDurationNs = 24LL * 3600 * 1'000'000'000;
+inline constexpr double kMaxPlausibleEvalTokensPerSecond = 100'000;
+inline constexpr double kMaxPlausiblePromptTokensPerSecond = 10'000'000;
+
 struct Measurement {
   // Client side. A "token chunk" is a line whose response / message.content or thinking text is
   // not empty: Ollama sends empty ones (e.g. a first {"response":""}) that are not tokens.
@@ -18,6 +28,7 @@ struct Measurement {
   std::optional<double> max_gap_seconds;
   std::size_t chunks = 0;          // token chunks
   std::size_t response_bytes = 0;  // answer text (response / message.content), not thinking
+  std::size_t thinking_bytes = 0;  // thinking text (thinking / message.thinking)
   std::string response_text;       // answer text, cut at kMaxResponseText for the expect check
 
   // Server side, from the final object. Ollama omits zero-valued fields, so a missing field is
@@ -30,6 +41,9 @@ struct Measurement {
   std::optional<std::int64_t> eval_duration_ns;
   std::string done_reason;  // "stop", "length", ...; empty when not given
   bool done = false;        // the final ("done":true) object was seen
+  // The impossible values the final object claimed (see kMaxPlausible*), which are absent
+  // above: "eval_duration 1 ns for 100 tokens (1e+11 tokens/s)"; empty when all were plausible.
+  std::string impossible;
 
   // An {"error":...} line's message, a malformed or oversized line, or a stream that ended
   // before the final object. What was measured before the failure is kept.

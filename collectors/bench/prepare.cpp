@@ -8,8 +8,8 @@ std::vector<PreparedPrompt> prepare_prompts(const BenchConfig& bench) {
     prompts = builtin_suite();
   } else {
     for (const BenchPromptConfig& p : bench.prompts) {
-      prompts.push_back(
-          BenchPrompt{p.name, p.prompt, p.expect, p.num_predict, p.temperature, p.seed, p.api});
+      prompts.push_back(BenchPrompt{p.name, p.prompt, p.expect, p.num_predict, p.temperature,
+                                    p.seed, p.api, p.think});
     }
   }
   std::vector<PreparedPrompt> out;

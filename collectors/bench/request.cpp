@@ -24,14 +24,15 @@ std::string make_nonce(std::mt19937_64& rng) {
 }
 
 std::string build_request_body(const BenchPrompt& p, const std::string& model,
-                               std::optional<std::int64_t> num_ctx, const std::string& nonce) {
+                               std::optional<std::int64_t> num_ctx, const std::string& nonce,
+                               std::string_view think) {
   // The nonce leads: the cache matches prefixes, so a nonce at the end would change nothing.
   const std::string text = "[" + nonce + "] " + p.prompt;
   json::object options;
   options["num_predict"] = p.num_predict;
   options["temperature"] = p.temperature;
   options["seed"] = p.seed;
-  if (num_ctx) options["num_ctx"] = *num_ctx;
+  if (num_ctx && *num_ctx > 0) options["num_ctx"] = *num_ctx;  // never 0: see usable_num_ctx
 
   json::object body;
   body["model"] = model;
@@ -42,6 +43,11 @@ std::string build_request_body(const BenchPrompt& p, const std::string& model,
     body["messages"] = json::array{std::move(message)};
   } else {
     body["prompt"] = text;
+  }
+  if (think == "true" || think == "false") {
+    body["think"] = think == "true";
+  } else if (!think.empty()) {
+    body["think"] = think;
   }
   body["stream"] = true;
   body["options"] = std::move(options);

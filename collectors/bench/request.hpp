@@ -5,6 +5,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "collectors/bench/suite.hpp"
 
@@ -15,11 +16,14 @@ namespace llmon::bench {
 std::string make_nonce(std::mt19937_64& rng);
 
 // The streaming JSON body. Options are exactly num_predict, temperature, seed and, only when
-// given, num_ctx: any other runner option differs from the loaded model's and forces a reload.
-// Never sends keep_alive, because an explicit value would persist for every other client.
-// p.api "chat" gives a /api/chat body, anything else a /api/generate body.
+// given and positive, num_ctx: any other runner option differs from the loaded model's and forces a
+// reload. Never sends keep_alive, because an explicit value would persist for every other client.
+// p.api "chat" gives a /api/chat body, anything else a /api/generate body. `think`: the value
+// of the "think" field (think_value(): "false"/"true" as booleans, levels as strings), or empty
+// to send none.
 std::string build_request_body(const BenchPrompt& p, const std::string& model,
-                               std::optional<std::int64_t> num_ctx, const std::string& nonce);
+                               std::optional<std::int64_t> num_ctx, const std::string& nonce,
+                               std::string_view think = {});
 
 // "/api/chat" when p.api is "chat", else "/api/generate" (the same rule as the body).
 std::string api_path(const BenchPrompt& p);

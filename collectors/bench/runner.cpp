@@ -30,6 +30,12 @@ void with_gpu_stats(const RunEnv& env, const std::shared_ptr<gpu::GpuMonitor>& g
       });
 }
 
+// Cut by num_predict with no answer text: thinking text never counts as an answer.
+bool cut_before_answer(const Measurement& m) {
+  return m.done_reason == "length" &&
+         m.response_text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
 }  // namespace
 
 const char* outcome_name(Outcome outcome) {
@@ -42,6 +48,8 @@ const char* outcome_name(Outcome outcome) {
       return "timeout";
     case Outcome::kMismatch:
       return "mismatch";
+    case Outcome::kTruncated:
+      return "truncated";
     case Outcome::kSkippedBusy:
       return "skipped_busy";
     case Outcome::kSkippedNotLoaded:
@@ -55,7 +63,8 @@ void run_prompt(const RunEnv& env, const std::shared_ptr<HttpClient>& client, co
                 const std::shared_ptr<gpu::GpuMonitor>& gpu, std::mt19937_64& rng,
                 std::function<void(RunResult)> done) {
   const std::string body =
-      build_request_body(prepared.prompt, target.model, target.num_ctx, make_nonce(rng));
+      build_request_body(prepared.prompt, target.model, target.num_ctx, make_nonce(rng),
+                         think_value(prepared.prompt.think, target.traits));
   const auto start = Clock::now();
   auto measurer = std::make_shared<StreamMeasurer>(start);
   auto mark = gpu ? gpu->mark() : gpu::GpuMark{};
@@ -77,11 +86,17 @@ void run_prompt(const RunEnv& env, const std::shared_ptr<HttpClient>& client, co
           r.error = response.error().message;
         } else if (response->status != 200) {
           r.outcome = Outcome::kError;
+          // Ollama answers an error before any output as {"error": "..."}: the measurer has
+          // its text (the answer text is empty then).
           r.error = "HTTP " + std::to_string(response->status) + ": " +
-                    r.measurement.response_text.substr(0, 200);
+                    r.measurement.error.value_or("empty response body");
         } else if (r.measurement.error) {
           r.outcome = Outcome::kError;
           r.error = *r.measurement.error;
+        } else if (cut_before_answer(r.measurement)) {
+          r.outcome = Outcome::kTruncated;
+          r.error = "num_predict ended the generation before any answer (" +
+                    std::to_string(r.measurement.thinking_bytes) + " bytes of thinking)";
         } else {
           r.outcome = Outcome::kOk;
         }

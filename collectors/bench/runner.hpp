@@ -13,6 +13,7 @@
 
 #include "collectors/bench/measure.hpp"
 #include "collectors/bench/suite.hpp"
+#include "collectors/bench/think.hpp"
 #include "common/clock.hpp"
 #include "common/duration.hpp"
 #include "common/http_client.hpp"
@@ -23,8 +24,18 @@ class GpuMonitor;
 
 namespace llmon::bench {
 
-enum class Outcome { kOk, kError, kTimeout, kMismatch, kSkippedBusy, kSkippedNotLoaded };
-// "ok", "error", "timeout", "mismatch", "skipped_busy", "skipped_not_loaded"
+// kTruncated: num_predict ended the generation before any answer (a thinking model spent the
+// budget thinking): not the model's mistake, so not a mismatch.
+enum class Outcome {
+  kOk,
+  kError,
+  kTimeout,
+  kMismatch,
+  kTruncated,
+  kSkippedBusy,
+  kSkippedNotLoaded
+};
+// "ok", "error", "timeout", "mismatch", "truncated", "skipped_busy", "skipped_not_loaded"
 const char* outcome_name(Outcome outcome);
 
 struct RunResult {
@@ -45,6 +56,7 @@ struct Target {
   // Exactly the context length /api/ps reports for the loaded model, or nothing: any other
   // num_ctx would make Ollama reload the model.
   std::optional<std::int64_t> num_ctx;
+  ModelTraits traits;  // from /api/show: decides the `think` value
 };
 
 struct PreparedPrompt {

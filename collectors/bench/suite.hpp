@@ -21,6 +21,9 @@ struct BenchPrompt {
   double temperature = 0.0;  // with a fixed seed: repeatable output, comparable runs
   std::int64_t seed = 42;
   std::string api = "generate";  // "generate" (/api/generate) or "chat" (/api/chat)
+  // For thinking models: "false", "true", "low", "medium", "high"; nullopt: the lowest the model
+  // accepts (think.hpp). The built-in suite leaves it unset.
+  std::optional<std::string> think;
 };
 
 const std::vector<BenchPrompt>& builtin_suite();

@@ -202,21 +202,39 @@ Expected<std::vector<AvailableModel>> parse_tags(std::string_view text) {
   });
 }
 
-Expected<std::vector<std::string>> parse_show_capabilities(std::string_view text) {
+Expected<ShowInfo> parse_show(std::string_view text) {
   auto doc = parse_document(text, "/api/show");
   if (!doc) return doc.error();
   if (!doc->is_object()) return make_error("/api/show: expected a JSON object");
-  std::vector<std::string> out;
-  auto it = doc->get_object().find("capabilities");
-  if (it == doc->get_object().end() || it->value().is_null()) return out;
-  if (!it->value().is_array()) {
-    return make_error(std::string("/api/show: capabilities: expected an array, found ") +
-                      kind(it->value()));
+  const json::object& o = doc->get_object();
+  ShowInfo out;
+  if (auto it = o.find("capabilities"); it != o.end() && !it->value().is_null()) {
+    if (!it->value().is_array()) {
+      return make_error(std::string("/api/show: capabilities: expected an array, found ") +
+                        kind(it->value()));
+    }
+    for (const json::value& v : it->value().get_array()) {
+      if (v.is_string()) out.capabilities.emplace_back(v.get_string());
+    }
   }
-  for (const json::value& v : it->value().get_array()) {
-    if (v.is_string()) out.emplace_back(v.get_string());
+  // Both are optional (older servers, a model without details): absent reads as empty.
+  if (const json::value* details = o.if_contains("details"); details && details->is_object()) {
+    if (const json::value* f = details->get_object().if_contains("family"); f && f->is_string()) {
+      out.family = std::string(f->get_string());
+    }
+  }
+  if (const json::value* t = o.if_contains("template"); t && t->is_string()) {
+    const std::string_view tmpl = t->get_string();
+    out.harmony_template = tmpl.find("<|start|>") != std::string_view::npos &&
+                           tmpl.find("<|end|>") != std::string_view::npos;
   }
   return out;
+}
+
+Expected<std::vector<std::string>> parse_show_capabilities(std::string_view text) {
+  auto show = parse_show(text);
+  if (!show) return show.error();
+  return std::move(show).value().capabilities;
 }
 
 bool can_generate(const std::vector<std::string>& capabilities) {

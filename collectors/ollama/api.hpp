@@ -48,8 +48,18 @@ Expected<std::string> parse_version(std::string_view json);
 Expected<std::vector<LoadedModel>> parse_ps(std::string_view json);
 Expected<std::vector<AvailableModel>> parse_tags(std::string_view json);
 
-// The "capabilities" of /api/show ("completion", "embedding", "tools", "thinking", ...);
-// empty when the server is too old to report them.
+// What /api/show says about a model that decides how to prompt it.
+struct ShowInfo {
+  // "completion", "embedding", "tools", "thinking", ...; empty when the server is too old to
+  // report them.
+  std::vector<std::string> capabilities;
+  std::string family;  // details.family: "gptoss", "qwen3"
+  // The template has harmony's message tags (<|start|> and <|end|>), which Ollama's
+  // shouldUseHarmony (server/routes.go) requires besides the gptoss / gpt-oss family.
+  bool harmony_template = false;
+};
+Expected<ShowInfo> parse_show(std::string_view json);
+// parse_show's capabilities alone.
 Expected<std::vector<std::string>> parse_show_capabilities(std::string_view json);
 // Whether a model with these capabilities can answer /api/generate and /api/chat (true when
 // unknown: older servers do not list capabilities).

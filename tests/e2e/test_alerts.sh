@@ -58,6 +58,9 @@ models = ["$4"]
 state_dir = "$WORK/state_$2"
 TOML
 }
+# The state directories exist, as the systemd unit's StateDirectory= makes them (llmon never
+# creates one: a missing one would fire LlmonBenchStateNotSaved).
+mkdir -p "$WORK/state_broken" "$WORK/state_second"
 llmon_config "$FAKE_PORT_fault_main" broken "$FAKE_PORT_broken" "llama3.2:3b" > "$WORK/fault.toml"
 llmon_config "$FAKE_PORT_clean_main" second "$FAKE_PORT_clean_second" \
   "qwen3-coder:30b-a3b-q8_0" > "$WORK/clean_llmon.toml"

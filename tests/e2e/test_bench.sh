@@ -22,7 +22,7 @@ enabled = true
 interval = "${INTERVAL:-10s}"
 jitter = "0s"
 timeout = "${TIMEOUT:-5s}"
-state_dir = "$WORK/state"
+state_dir = "${STATE_DIR:-$WORK/state}"
 baseline_runs = 5
 $1
 TOML
@@ -40,6 +40,7 @@ check "the first results appear" \
 check "the first cycle ends (the last model's last prompt is counted)" \
   wait_metrics '^llmon_bench_runs_total\{model="gpt-oss:20b",ollama="a",prompt="documentation",result="skipped_not_loaded"\} 1$' 30
 wait_file() { for _ in $(seq 1 100); do [[ -s "$1" ]] && return 0; sleep 0.1; done; return 1; }
+wait_log() { for _ in $(seq 1 100); do grep -q -- "$1" "$LLMON_LOG" && return 0; sleep 0.1; done; return 1; }
 check "the baseline file is written at the end of the cycle" wait_file "$WORK/state/bench_baseline.json"
 scrape > "$WORK/m.prom"
 check "promtool check metrics is clean" promtool_clean "$WORK/m.prom"
@@ -163,6 +164,95 @@ check "the old request was cancelled: never two at once" \
 stop_llmon TERM
 fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
 
+# --- /api/ps reporting context_length 0 (servers before a runner reports it): llmon must not
+# send num_ctx 0, which Ollama would take literally (a reload with a 4-token context)
+awk '{ print } /^name = "llama3.2:3b"$/ { print "omit_context_length = true"; print "ps_extra = { context_length = 0 }" }' \
+  "$FIXTURES/ollama/bench.toml" > "$WORK/ctx0.toml"
+fake_post a /_fake/scenario "$(cat "$WORK/ctx0.toml")" application/toml >/dev/null
+curl -sS -X DELETE "http://127.0.0.1:$FAKE_PORT_a/_fake/stats" >/dev/null
+curl -sS -X DELETE "http://127.0.0.1:$FAKE_PORT_a/_fake/requests" >/dev/null
+check "the fake reports context_length 0" \
+  test "$(fake_get a /api/ps | jq '.models[] | select(.name == "llama3.2:3b") | .context_length')" = 0
+write_config 'models = ["llama3.2:3b"]
+prompt = [{ name = "p", prompt = "Say hi" }]'
+start_llmon --config "$WORK/llmon.toml"
+check "the run ends" \
+  wait_metrics '^llmon_bench_runs_total\{model="llama3.2:3b",ollama="a",prompt="p",result="ok"\} 1$' 30
+check "num_ctx was not sent" \
+  test "$(generations | jq '[.[] | select(.body.options | has("num_ctx"))] | length')" -eq 0
+check "the model was not reloaded" \
+  test "$(fake_get a /_fake/stats | jq '.models["llama3.2:3b"].reloads')" -eq 0
+stop_llmon TERM
+fake_post a /_fake/scenario "$(cat "$FIXTURES/ollama/bench.toml")" application/toml >/dev/null
+
+# --- a missing state directory: said once at start; each failed save is counted and the run is
+# degraded (results still published); once the directory exists the baselines are saved
+STATE_DIR="$WORK/nostate" INTERVAL=1s write_config 'models = ["qwen3-coder:30b-a3b-q8_0"]
+prompt = [{ name = "p", prompt = "Write hello world in C" }]'
+start_llmon --config "$WORK/llmon.toml"
+check "a missing state_dir is one clear line at start" \
+  test "$(grep -c "bench.state_dir $WORK/nostate does not exist: benchmark baselines will not be saved" "$LLMON_LOG")" -eq 1
+check "a failed save is counted" \
+  wait_metrics '^llmon_bench_state_write_errors_total\{ollama="a"\} [1-9]' 30
+check "the run's results are still published" \
+  wait_metrics "^llmon_bench_runs_total\{$Q,prompt=\"p\",result=\"ok\"\} [1-9]" 5
+check "the collector is degraded, not failed: success stays 1" \
+  wait_metrics '^llmon_collector_success\{collector="bench/a"\} 1$' 5
+check "the failure is logged once, with the reason" \
+  test "$(grep -c 'bench/a: cannot save the benchmark baselines: .*nostate: the state directory does not exist' "$LLMON_LOG")" -eq 1
+check "llmon does not create the directory" test ! -e "$WORK/nostate"
+mkdir "$WORK/nostate"
+check "once it exists, the baselines are saved" wait_file "$WORK/nostate/bench_baseline.json"
+check "and the recovery is logged" wait_log 'bench/a: healthy again'
+stop_llmon TERM
+
+# --- an instance that is down and one with nothing loaded (an idle box): cycles with nothing to
+# do end at once, again and again (this crashed the daemon at the second cycle)
+printf '[server]\nversion = "0.12.11"\n[[models]]\nname = "llama3.2:3b"\n' > "$WORK/idle.toml"
+start_fake idle "$WORK/idle.toml"
+cat > "$WORK/idle_down.toml" <<TOML
+[gpu]
+backend = "none"
+[[ollama]]
+name = "idle"
+url = "127.0.0.1:$FAKE_PORT_idle"
+interval = "200ms"
+process = ""
+[[ollama]]
+name = "down"
+url = "127.0.0.1:9"
+interval = "200ms"
+process = ""
+[bench]
+enabled = true
+interval = "1s"
+jitter = "0s"
+state_dir = "$WORK/state"
+TOML
+start_llmon --config "$WORK/idle_down.toml"
+# wait_cycles COLLECTOR N: until its last-success timestamp took N distinct values (N cycles).
+wait_cycles() {
+  local seen="" value
+  for _ in $(seq 1 150); do
+    kill -0 "$LLMON_PID" 2>/dev/null || { echo "llmon died" >&2; return 1; }
+    value="$(metric_value "^llmon_collector_last_success_timestamp_seconds\{collector=\"$1\"\}")"
+    [[ -n "$value" && "$seen" != *" $value"* ]] && seen="$seen $value"
+    [[ "$(wc -w <<<"$seen")" -ge "$2" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "cycles against the idle instance keep ending (4 cycles at a 1s interval)" wait_cycles bench/idle 4
+check "cycles against the down instance keep ending" wait_cycles bench/down 4
+check "the daemon is still up" kill -0 "$LLMON_PID"
+check "both bench collectors report success" \
+  test "$(scrape | grep -cE '^llmon_collector_success\{collector="bench/(idle|down)"\} 1$')" -eq 2
+check "the idle instance was sent no generation" \
+  test "$(fake_get idle /_fake/requests | jq '[.[] | select(.path == "/api/generate" or .path == "/api/chat")] | length')" -eq 0
+stop_llmon TERM
+check "and it exits cleanly" test "$STOP_STATUS" -eq 0
+stop_fake idle
+
 # --- llmon bench
 write_config ''
 "$LLMON_BIN" bench --config "$WORK/llmon.toml" --prompt binary_search --prompt bug_fix \
@@ -179,6 +269,12 @@ check "correct answers are counted" \
 check "the table has a row per model" test "$(grep -c -e '^qwen3-coder' -e '^llama3.2' "$WORK/table.txt")" -eq 2
 "$LLMON_BIN" bench --config "$WORK/llmon.toml" --prompt binary_search --format csv > "$WORK/t.csv" 2>/dev/null || true
 check "csv has a header and two rows" test "$(wc -l < "$WORK/t.csv")" -eq 3
+fake_post a /_fake/faults '{"endpoint":"/api/generate","kind":"status","status":500,"error":"llama runner process has terminated: exit status 2"}' >/dev/null
+"$LLMON_BIN" bench --config "$WORK/llmon.toml" --model qwen3-coder:30b-a3b-q8_0 --prompt binary_search \
+  --format json > "$WORK/err.json" 2>/dev/null || true
+check "Ollama's error text is in the result" \
+  test "$(jq -r '.models[0].details[0].error' "$WORK/err.json")" = "HTTP 500: llama runner process has terminated: exit status 2"
+curl -sS -X DELETE "http://127.0.0.1:$FAKE_PORT_a/_fake/faults" >/dev/null
 status=0
 "$LLMON_BIN" bench --config "$WORK/llmon.toml" --model gpt-oss:20b 2>"$WORK/cold.err" || status=$?
 check "a model that is not loaded is refused without --allow-load" \

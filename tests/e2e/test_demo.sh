@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo` as a new user tries it: tests/support/demo.sh starts, and the `llmon bench` command
 # it prints reports joules per token and GPU busy ratios that match the Strix Halo fixture's
-# constant readings (37 % busy, 31.5 W for the GPU alone), for short runs as for long ones.
+# constant readings (37 % busy, 31.5 W for the GPU alone), for short runs as for long ones. Its
+# daemon shows what the README says it shows at first and within seconds (the later part,
+# baselines from the second cycle after ~2.5 min, was measured by hand).
 source "$(dirname "$0")/lib.sh"
 : "${LLMON_FAKE_OLLAMA:?set by ctest}"
 
@@ -41,4 +43,26 @@ if [[ "$FAILURES" -ne 0 ]]; then
   cat "$WORK/bench.err" >&2
   runs | jq -c '.[] | {prompt, wall_seconds, eval_count, joules_per_token, gpu_busy_ratio}' >&2
 fi
+
+# The demo's daemon, as the README describes it.
+LLMON_LOG="$WORK/demo.err"
+LLMON_PORT="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$LLMON_LOG" | tail -1)"
+check "the demo's llmon listens" test -n "$LLMON_PORT"
+scrape > "$WORK/first.prom" || true
+check "GPU power at once" grep -q '^llmon_gpu_power_watts{' "$WORK/first.prom"
+check "the offloaded model's GPU ratio is below 1" \
+  grep -Eq '^llmon_ollama_model_gpu_ratio\{model="llama3.2:3b",ollama="main"\} 0\.' "$WORK/first.prom"
+check "the pinned model expires at +Inf" \
+  grep -Eq '^llmon_ollama_model_expiry_timestamp_seconds\{model="nomic-embed-text:latest",ollama="main"\} \+Inf$' "$WORK/first.prom"
+check "the fake servers' process memory" \
+  grep -q '^llmon_ollama_process_resident_memory_bytes{ollama="main"} ' "$WORK/first.prom"
+check "the first benchmark results within 30 s" \
+  wait_metrics '^llmon_bench_runs_total\{model="qwen3-coder:30b-a3b-q8_0",ollama="main",prompt="binary_search",result="ok"\} 1$' 30
+check "garbage answers are mismatches" \
+  wait_metrics '^llmon_bench_runs_total\{model="llama3.2:3b",ollama="main",prompt="binary_search",result="mismatch"\} 1$' 30
+scrape > "$WORK/later.prom" || true
+check "no fan on the APU fixture" bash -c "! grep -q '^llmon_gpu_fan_' '$WORK/later.prom'"
+check "no baseline in the first cycle" \
+  bash -c "! grep -q '^llmon_bench_baseline_eval_tokens_per_second' '$WORK/later.prom'"
+check "the demo's state directory exists: no warning" bash -c "! grep -q 'state_dir' '$LLMON_LOG'"
 finish

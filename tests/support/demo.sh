@@ -41,6 +41,7 @@ start_fake main "$ROOT/tests/fixtures/ollama/strix_halo.toml"
 start_fake second "$ROOT/tests/fixtures/ollama/second_instance.toml"
 main_port="$PORT_main"
 second_port="$PORT_second"
+mkdir -p "$WORK/state"  # as the systemd unit's StateDirectory= does: llmon never creates it
 cat > "$WORK/llmon.toml" <<TOML
 [web]
 listen = "$LISTEN"

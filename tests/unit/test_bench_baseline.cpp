@@ -31,6 +31,14 @@ struct TempDir {
   }
 };
 
+bool has_line(const std::filesystem::path& file, const std::string& line) {
+  std::ifstream in(file);
+  for (std::string l; std::getline(in, l);) {
+    if (l == line || l == line + ",") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("bench baseline: median and spread helpers") {
@@ -68,20 +76,27 @@ TEST_CASE("bench baseline: rolling window, keys, eviction") {
 
 TEST_CASE("bench baseline: save and load round trip, atomically") {
   TempDir dir;
-  const auto file = dir.path / "state" / "baselines.json";  // directory created by save()
+  std::filesystem::create_directories(dir.path / "state");
+  const auto file = dir.path / "state" / "baselines.json";
   const BaselineKey a{"local", "m\x1f:q", "p|x"};
   const BaselineKey b{"other", "m", "p"};
   {
     BaselineStore store(file, 5);
     CHECK_FALSE(store.load());  // missing file: no warning
+    CHECK_FALSE(store.dirty());
     store.record(a, 12.345678901234567);
     store.record(a, 1e-3);
     store.record(b, 48.5);
+    CHECK(store.dirty());
     auto saved = store.save();
     REQUIRE_MESSAGE(saved.ok(), (saved.ok() ? "" : saved.error().message));
+    CHECK_FALSE(store.dirty());
     store.record(b, 50);
+    CHECK(store.dirty());
     REQUIRE(store.save().ok());
   }
+  // Numbers as people write them, one entry per line.
+  CHECK(has_line(file, R"({"ollama":"other","model":"m","prompt":"p","values":[48.5,50]})"));
   std::vector<std::string> names;
   for (const auto& e : std::filesystem::directory_iterator(file.parent_path())) {
     names.push_back(e.path().filename().string());
@@ -89,6 +104,7 @@ TEST_CASE("bench baseline: save and load round trip, atomically") {
   CHECK(names == std::vector<std::string>{"baselines.json"});
   BaselineStore loaded(file, 5);
   CHECK_FALSE(loaded.load());
+  CHECK_FALSE(loaded.dirty());  // what the file holds needs no saving
   CHECK(loaded.values(a) == std::vector<double>{12.345678901234567, 1e-3});
   CHECK(loaded.values(b) == std::vector<double>{48.5, 50});
   BaselineStore narrow(file, 1);
@@ -119,6 +135,22 @@ TEST_CASE("bench baseline: corrupt or wrongly shaped file warns and starts empty
   CHECK_FALSE(store.save().ok());
   CHECK(std::filesystem::directory_iterator(dir.path / "d") ==
         std::filesystem::directory_iterator());
+}
+
+TEST_CASE("bench baseline: a missing state directory is an error that says so, never created") {
+  TempDir dir;
+  const auto state = dir.path / "state";
+  BaselineStore store(state / "bench_baseline.json", 3);
+  CHECK_FALSE(store.load());  // nothing to read yet: a first start
+  store.record({"o", "m", "p"}, 42);
+  const auto saved = store.save();
+  REQUIRE_FALSE(saved.ok());
+  CHECK(saved.error().message == state.string() + ": the state directory does not exist");
+  CHECK_FALSE(std::filesystem::exists(state));  // the deployment creates it, with its owner
+  CHECK(store.dirty());                         // still unsaved: the next cycle tries again
+  std::filesystem::create_directory(state);
+  CHECK(store.save().ok());
+  CHECK_FALSE(store.dirty());
 }
 
 TEST_CASE("bench histogram: cumulative buckets") {

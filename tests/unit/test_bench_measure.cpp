@@ -58,12 +58,64 @@ TEST_CASE("bench measure: split pieces, TTFT from the first token, gaps, exact r
   CHECK(*m.queue_seconds() == doctest::Approx(0.100787));
 }
 
+// Regression: a final chunk claiming a 1 ns generation time made 9.2e27 tokens/s, which went into
+// the last-value gauge, the histogram's sum and the baseline.
+TEST_CASE("bench measure: impossible values in the final object are not measurements") {
+  auto final_with = [](const std::string& fields) {
+    StreamMeasurer sm(kStart);
+    sm.feed("{\"response\":\"a\",\"done\":false}\n", at_ms(10));
+    sm.feed(R"({"response":"","done":true,"done_reason":"stop",)" + fields + "}\n", at_ms(20));
+    return sm.finish();
+  };
+  SUBCASE("1 ns for int64-max tokens") {
+    const Measurement m =
+        final_with(R"("eval_count":9223372036854775807,"eval_duration":1,"prompt_eval_count":5)");
+    CHECK_FALSE(m.error);  // the run itself completed
+    CHECK_FALSE(m.eval_count);
+    CHECK_FALSE(m.eval_tokens_per_second());
+    CHECK(*m.prompt_eval_count == 5);  // what is plausible stays
+    CHECK(m.impossible == "eval_count 9223372036854775807 tokens");
+  }
+  SUBCASE("a plausible count generated in an impossibly short time: the rate is absent") {
+    const Measurement m = final_with(R"("eval_count":100,"eval_duration":1)");
+    CHECK(*m.eval_count == 100);
+    CHECK_FALSE(m.eval_duration_ns);
+    CHECK_FALSE(m.eval_tokens_per_second());
+    CHECK(m.impossible == "eval_duration 1 ns for 100 tokens (100000000000 tokens/s)");
+  }
+  SUBCASE("durations beyond a day, prompt processing beyond 10^7 tokens/s") {
+    const Measurement m =
+        final_with(R"("total_duration":9000000000000000000,"prompt_eval_count":1000,)"
+                   R"("prompt_eval_duration":10,"eval_count":10,"eval_duration":100000000)");
+    CHECK_FALSE(m.total_duration_ns);
+    CHECK_FALSE(m.queue_seconds());
+    CHECK_FALSE(m.prompt_tokens_per_second());
+    CHECK(*m.eval_tokens_per_second() == 100);
+    CHECK(m.impossible ==
+          "total_duration 9000000000000000000 ns; prompt_eval_duration 10 ns for 1000 tokens "
+          "(100000000000 tokens/s)");
+  }
+  SUBCASE("the bounds themselves are plausible") {
+    const Measurement m = final_with(
+        R"("eval_count":100000,"eval_duration":1000000000,"total_duration":86400000000000)");
+    CHECK(*m.eval_tokens_per_second() == kMaxPlausibleEvalTokensPerSecond);
+    CHECK(*m.total_duration_ns == kMaxPlausibleDurationNs);
+    CHECK(m.impossible.empty());
+  }
+  SUBCASE("a non-streamed response is checked the same way") {
+    const Measurement m =
+        measure_response(R"({"response":"a","done":true,"eval_count":100,"eval_duration":1})");
+    CHECK_FALSE(m.eval_tokens_per_second());
+    CHECK_FALSE(m.impossible.empty());
+  }
+}
+
 TEST_CASE("bench measure: byte-at-a-time feed, thinking counts for TTFT only") {
   const std::string body =
       "{\"response\":\"\",\"thinking\":\"Let me think\",\"done\":false}\n"
       "{\"response\":\"def f():\",\"done\":false}\n"
-      R"({"response":"","done":true,"done_reason":"length","total_duration":900,"eval_count":4,)"
-      R"("eval_duration":500})";  // no trailing newline; no load / prompt fields
+      R"({"response":"","done":true,"done_reason":"length","total_duration":900000000,)"
+      R"("eval_count":4,"eval_duration":500000000})";  // no trailing newline; no load / prompt
   StreamMeasurer sm(kStart);
   for (std::size_t i = 0; i < body.size(); ++i) {
     CHECK(sm.feed(std::string_view(body).substr(i, 1), at_ms(static_cast<int>(10 + i))));
@@ -81,8 +133,8 @@ TEST_CASE("bench measure: byte-at-a-time feed, thinking counts for TTFT only") {
   CHECK_FALSE(m.prompt_eval_count);
   CHECK_FALSE(m.prompt_eval_duration_ns);
   CHECK_FALSE(m.prompt_tokens_per_second());
-  CHECK(*m.queue_seconds() == 400 / 1e9);
-  CHECK(*m.eval_tokens_per_second() == 4 / (500 / 1e9));
+  CHECK(*m.queue_seconds() == 0.4);
+  CHECK(*m.eval_tokens_per_second() == 8);
 }
 
 TEST_CASE("bench measure: chat stream with thinking") {
@@ -95,8 +147,8 @@ TEST_CASE("bench measure: chat stream with thinking") {
                 "\n",
                 at_ms(500)));
   CHECK_FALSE(sm.feed(R"({"message":{"role":"assistant","content":""},"done":true,)"
-                      R"("done_reason":"stop","total_duration":100,"eval_count":3,)"
-                      R"("eval_duration":150})"
+                      R"("done_reason":"stop","total_duration":100000000,"eval_count":3,)"
+                      R"("eval_duration":150000000})"
                       "\n",
                       at_ms(600)));
   const Measurement m = sm.finish();
@@ -118,6 +170,15 @@ TEST_CASE("bench measure: failures keep what was measured") {
     CHECK(m.chunks == 1);
     CHECK(*m.ttft_seconds == doctest::Approx(0.04));
     CHECK_FALSE(m.done);
+  }
+  SUBCASE("an error body (a non-200 answer): its text") {
+    StreamMeasurer sm(kStart);
+    // gin's c.JSON writes no trailing newline: the object is read at the end of the body.
+    sm.feed("{\"error\":\"llama runner process has terminated: exit status 2\"}", at_ms(1));
+    const Measurement m = sm.finish();
+    CHECK(m.error ==
+          std::optional<std::string>("llama runner process has terminated: exit status 2"));
+    CHECK(m.response_text.empty());  // what runner.cpp used to report
   }
   SUBCASE("malformed line") {
     StreamMeasurer sm(kStart);

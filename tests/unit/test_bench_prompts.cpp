@@ -132,6 +132,15 @@ TEST_CASE("bench request: num_ctx only when given, chat shape") {
   CHECK(api_path(p) == "/api/chat");
 }
 
+TEST_CASE("bench request: never num_ctx 0 or negative (Ollama would reload with 4 tokens)") {
+  const BenchPrompt& p = builtin_suite()[0];
+  for (std::int64_t ctx : {0, -4096}) {
+    CAPTURE(ctx);
+    const json::object o = json::parse(build_request_body(p, "m", ctx, "00000000")).as_object();
+    CHECK_FALSE(o.at("options").as_object().contains("num_ctx"));
+  }
+}
+
 TEST_CASE("bench request: nonces are 8 hex digits and distinct") {
   std::mt19937_64 rng(12345);
   std::set<std::string> seen;

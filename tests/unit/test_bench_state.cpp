@@ -61,19 +61,34 @@ TEST_CASE("bench plan: loaded models only, exact context length, cold models ski
   CHECK(plan_models({}, {}, true).empty());
 }
 
+TEST_CASE("bench plan: a context length of 0 or less is unknown, never sent as num_ctx") {
+  const std::vector<ollama::LoadedModel> ps = {loaded("zero:1b", 0), loaded("neg:1b", -4096)};
+  for (const auto& plan :
+       {plan_models({}, ps, true), plan_models({"zero:1b", "neg:1b"}, ps, true)}) {
+    REQUIRE(plan.size() == 2);
+    CHECK_FALSE(plan[0].num_ctx);
+    CHECK_FALSE(plan[1].num_ctx);
+  }
+  CHECK(usable_num_ctx(4096) == 4096);
+  CHECK_FALSE(usable_num_ctx(std::nullopt));
+}
+
 TEST_CASE("bench prompts: the built-in suite unless [[bench.prompt]] replaces it") {
   BenchConfig config;
   CHECK(prepare_prompts(config).size() == 6);
-  config.prompts.push_back({"mine", "Say hi", std::string("hi|hello"), 16, 0.0, 1, "chat"});
+  config.prompts.push_back(
+      {"mine", "Say hi", std::string("hi|hello"), 16, 0.0, 1, "chat", std::string("high")});
   const auto prompts = prepare_prompts(config);
   REQUIRE(prompts.size() == 1);
   CHECK(prompts[0].prompt.api == "chat");
+  CHECK(prompts[0].prompt.think == std::optional<std::string>("high"));
   CHECK(prompts[0].expect.has_value());
 }
 
 TEST_CASE("bench state: outcomes, last values, baseline and regression") {
   const auto dir = std::filesystem::temp_directory_path() / "llmon-bench-state-test";
   std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
   auto baselines = std::make_shared<BaselineStore>(dir / "b.json", 3);
   BenchState state("box", baselines);
   state.record("m", "p", ok_run(100, 2'000'000'000));  // 50 tokens/s, no baseline yet
@@ -124,6 +139,26 @@ TEST_CASE("bench state: outcomes, last values, baseline and regression") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("bench state: a run whose speed was impossible feeds no histogram and no baseline") {
+  const auto dir = std::filesystem::temp_directory_path() / "llmon-bench-impossible-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto baselines = std::make_shared<BaselineStore>(dir / "b.json", 3);
+  BenchState state("box", baselines);
+  RunResult r = ok_run(100, 2'000'000'000);
+  r.measurement = measure_response(
+      R"({"response":"a","done":true,"eval_count":9223372036854775807,"eval_duration":1})");
+  state.record("m", "p", r);
+  const std::string text = render(state.families());
+  CHECK(
+      has(text, "llmon_bench_runs_total{model=\"m\",ollama=\"box\",prompt=\"p\",result=\"ok\"} 1"));
+  CHECK_FALSE(has(text, "llmon_bench_last_eval_tokens_per_second"));
+  CHECK_FALSE(has(text, "llmon_bench_last_eval_tokens{"));
+  CHECK_FALSE(has(text, "llmon_bench_eval_tokens_per_second_sum"));
+  CHECK(baselines->values({"box", "m", "p"}).empty());
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("bench state: concurrency results") {
   BenchState state("box", nullptr);
   state.record_concurrent("m", 4, 180.0);
@@ -145,9 +180,23 @@ TEST_CASE("bench report: json, csv and table agree") {
   CHECK(row.at("eval_tokens_per_second").at("median").as_double() == doctest::Approx(37.5));
   CHECK(row.at("details").at(1).at("eval_duration_ns").as_int64() == 4'000'000'000);
   const auto csv = render_bench_report("http://x:1", {m}, "csv", true);
-  CHECK(csv.rfind("model,runs,ok,", 0) == 0);
-  CHECK(has(csv, "qwen3-coder:30b,2,2,2.10,100,37.5,"));
+  CHECK(csv.rfind("ollama,model,runs,ok,", 0) == 0);
+  CHECK(has(csv, ",correct,checked,j_per_token,gpu_busy\n"));
+  CHECK(has(csv, "\nhttp://x:1,qwen3-coder:30b,2,2,2.10,100,37.5,"));
+  CHECK(has(csv, ",2,2,,\n"));  // correct, checked, no joules per token, no busy ratio
   const auto table = render_bench_report("http://x:1", {m}, "table", true);
   CHECK(has(table, "37.5 (25.0-50.0)"));
   CHECK(has(table, "2/2"));
+}
+
+TEST_CASE("bench report: numbers as people write them, no trailing spaces") {
+  ModelRuns m{"m", true, {}};
+  m.runs.push_back({"p", 1, ok_run(200, 1'000'000'000)});  // 200 tokens/s exactly
+  m.runs.back().result.measurement.ttft_seconds = 0.251;
+  const std::string json = render_bench_report("http://x:1", {m}, "json", false);
+  CHECK(has(json, "\"eval_tokens_per_second\":{\"median\":200,\"min\":200,\"max\":200,"));
+  CHECK(has(json, "\"ttft_seconds\":0.251,"));
+  CHECK_FALSE(has(json, "E"));  // boost::json wrote 2E2 and 2.51E-1
+  const std::string table = render_bench_report("http://x:1", {m}, "table", false);
+  CHECK_FALSE(has(table, " \n"));
 }

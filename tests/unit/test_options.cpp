@@ -20,6 +20,9 @@ TEST_CASE("command line: check-config, collect, version, help") {
   CHECK(*parse_options({"check-config", "f.toml"})->config_path == "f.toml");
   CHECK(parse_options({"collect"})->command == Cmd::kCollect);
   CHECK(*parse_options({"collect", "--config=a"})->config_path == "a");
+  CHECK_FALSE(parse_options({"collect"})->bench);
+  CHECK(parse_options({"collect", "--bench"})->bench);
+  CHECK_FALSE(parse_options({"serve", "--bench"}).ok());
   CHECK(parse_options({"--version"})->command == Cmd::kVersion);
   CHECK(parse_options({"--help"})->command == Cmd::kHelp);
   CHECK(parse_options({"serve", "--help"})->command == Cmd::kHelp);

@@ -52,6 +52,13 @@ std::optional<FaultSpec> fault_from_json(const json::object& o, std::string& err
   f.after_chunks = static_cast<int>(int_field(o, "after_chunks", error).value_or(f.after_chunks));
   f.bytes = int_field(o, "bytes", error).value_or(f.bytes);
   f.times = static_cast<int>(int_field(o, "times", error).value_or(f.times));
+  if (const json::value* m = o.if_contains("metrics")) {
+    if (m->is_object()) {
+      f.metrics = m->get_object();
+    } else {
+      error = "metrics must be an object";
+    }
+  }
   if (!error.empty()) return std::nullopt;
   const auto parsed = parse_fault_kind(kind);
   if (!parsed) {

@@ -71,6 +71,26 @@ TEST_CASE("faults: status (wearing out after `times`), mid-stream error, malform
   CHECK_FALSE(parses(bad.body));
 }
 
+TEST_CASE("faults: bogus_metrics plays the real answer with the claimed final fields") {
+  InProcessServer fake(kScenario);
+  set_fault(fake.port(), R"({"endpoint":"/api/generate","kind":"bogus_metrics",)"
+                         R"("metrics":{"eval_count":9223372036854775807,"eval_duration":1}})");
+  RawClient client(fake.port());
+  client.send("POST", "/api/generate", R"({"model":"m:1b","prompt":"p"})");
+  const auto lines = client.read_response().ndjson();
+  REQUIRE(lines.size() >= 2);
+  CHECK(lines[0].at("response") == "one");  // the answer is the normal one
+  const auto& final = lines.back();
+  CHECK(final.at("done") == true);
+  CHECK(final.at("eval_count").as_int64() == INT64_MAX);
+  CHECK(final.at("eval_duration").as_int64() == 1);
+  CHECK(final.at("prompt_eval_count").as_int64() >= 1);  // fields not claimed stay true
+  // Not streamed: the same claims in the one object.
+  const RawResponse whole =
+      http(fake.port(), "POST", "/api/generate", R"({"model":"m:1b","prompt":"p","stream":false})");
+  CHECK(whole.json().at("eval_duration").as_int64() == 1);
+}
+
 TEST_CASE("faults: truncated, reset, hang") {
   InProcessServer fake(kScenario);
   set_fault(fake.port(), R"({"endpoint":"/api/version","kind":"truncated"})");

@@ -95,6 +95,10 @@ class Drip : public std::enable_shared_from_this<Drip> {
 void play_fault(State& state, const std::shared_ptr<Connection>& conn, const Request& request,
                 const FaultSpec& fault) {
   switch (fault.kind) {
+    case FaultKind::kBogusMetrics: {  // outside generate/chat there are no metrics to distort
+      Reply r = immediate_reply(state, request);
+      return conn->send(r.status, r.content_type, std::move(r.body));
+    }
     case FaultKind::kStatus:
     case FaultKind::kMidStreamError: {  // outside a stream, a mid-stream error is a plain 500
       const int status = fault.kind == FaultKind::kStatus ? fault.status : 500;

@@ -55,7 +55,7 @@ std::vector<std::string> word_tokens(std::string_view text) {
   return tokens;
 }
 
-Answer plan_answer(const ModelSpec& model, std::string_view prompt, bool think,
+Answer plan_answer(const ModelSpec& model, std::string_view prompt, std::string_view thinking,
                    std::int64_t num_predict) {
   std::string_view text = model.response;
   for (const auto& rule : model.replies) {
@@ -69,9 +69,7 @@ Answer plan_answer(const ModelSpec& model, std::string_view prompt, bool think,
       model.eval_count > 0 ? model.eval_count : static_cast<std::int64_t>(words.size());
 
   Answer answer;
-  if (think) {
-    for (auto& t : word_tokens(model.thinking)) answer.tokens.push_back({std::move(t), true});
-  }
+  for (auto& t : word_tokens(thinking)) answer.tokens.push_back({std::move(t), true});
   for (auto& t : cycle(words, content_count)) answer.tokens.push_back({std::move(t), false});
   answer.done_reason = "stop";
   if (num_predict > 0 && static_cast<std::int64_t>(answer.tokens.size()) > num_predict) {

@@ -26,9 +26,11 @@ struct InferenceRequest {
   bool stream = true;
   bool raw = false;
   bool empty = false;  // no prompt / no messages: only load (or unload)
-  bool think = false;
+  // What the model thinks before answering (empty: nothing): the scenario's text for the
+  // request's think value and level.
+  std::string_view thinking;
   std::optional<Nanos> keep_alive;
-  std::int64_t num_ctx = 0;       // 0: the model's default context
+  std::int64_t num_ctx = 0;       // 0: not in the request, the model's default context
   std::int64_t num_predict = -1;  // <= 0: no cap
 };
 
@@ -36,10 +38,11 @@ struct InferenceRequest {
 std::variant<InferenceRequest, Reply> parse_inference(const Scenario& scenario, Endpoint endpoint,
                                                       std::string_view body);
 
-// Answers `request` on `conn` through the scheduler; with `mid_stream`, a stream is cut after
-// mid_stream->after_chunks chunks by an {"error":...} line.
+// Answers `request` on `conn` through the scheduler. A mid_stream_error `fault` cuts a stream
+// after fault->after_chunks chunks by an {"error":...} line; a bogus_metrics one makes the final
+// object claim fault->metrics.
 void run_inference(State& state, const std::shared_ptr<Connection>& conn, InferenceRequest request,
-                   std::optional<FaultSpec> mid_stream);
+                   std::optional<FaultSpec> fault);
 
 // The complete answer at once, touching no model state: the body faults distort.
 Reply instant_inference(const Scenario& scenario, Endpoint endpoint, std::string_view body);

@@ -19,12 +19,13 @@ Nanos elapsed_since(Clock::time_point start) {
 class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
  public:
   InferenceJob(State& state, std::shared_ptr<Connection> conn, InferenceRequest request,
-               std::optional<FaultSpec> mid_stream)
+               std::optional<FaultSpec> fault)
       : state_(state),
         scenario_(state.scheduler.scenario_ptr()),
         conn_(std::move(conn)),
         request_(std::move(request)),
-        mid_stream_(std::move(mid_stream)),
+        mid_stream_(fault && fault->kind == FaultKind::kMidStreamError ? fault : std::nullopt),
+        bogus_(fault && fault->kind == FaultKind::kBogusMetrics ? fault : std::nullopt),
         timer_(state.ioc),
         start_(Clock::now()) {}
 
@@ -56,7 +57,7 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
     grant_ = grant;
     if (request_.empty) return reply(json_reply(200, lifecycle("load")));
     if (mid_stream_ && !request_.stream) return reply(error_reply(500, mid_stream_->error));
-    answer_ = plan_answer(*request_.spec, request_.prompt, request_.think, request_.num_predict);
+    answer_ = plan_answer(*request_.spec, request_.prompt, request_.thinking, request_.num_predict);
     first_token_ =
         Clock::now() + std::chrono::nanoseconds(first_token_delay(*request_.spec, request_.prompt));
     interval_ns_ = 1e9 / request_.spec->tokens_per_second;
@@ -119,8 +120,17 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
     return parts;
   }
 
+  // The final object, with a bogus_metrics fault's claims in place of the true fields.
+  boost::json::object final_object(const FinalParts& parts) const {
+    auto out = final_chunk(request_.endpoint, request_.model, now_text(), parts);
+    if (bogus_) {
+      for (const auto& field : bogus_->metrics) out[field.key()] = field.value();
+    }
+    return out;
+  }
+
   void end_stream() {
-    const auto final = final_chunk(request_.endpoint, request_.model, now_text(), final_parts());
+    const auto final = final_object(final_parts());
     write_line(to_go_json(final), [self = shared_from_this()] { self->close_stream(); });
   }
 
@@ -141,7 +151,7 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
   void send_whole() {
     FinalParts parts = final_parts();
     for (const auto& t : answer_.tokens) (t.thinking ? parts.thinking : parts.response) += t.text;
-    reply(json_reply(200, final_chunk(request_.endpoint, request_.model, now_text(), parts)));
+    reply(json_reply(200, final_object(parts)));
   }
 
   // A whole reply: the slot is released once it is sent, as the request then ends.
@@ -177,6 +187,7 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
   std::shared_ptr<Connection> conn_;
   InferenceRequest request_;
   std::optional<FaultSpec> mid_stream_;
+  std::optional<FaultSpec> bogus_;
   boost::asio::steady_timer timer_;
   Clock::time_point start_;
   Clock::time_point first_token_;
@@ -191,8 +202,8 @@ class InferenceJob : public std::enable_shared_from_this<InferenceJob> {
 }  // namespace
 
 void run_inference(State& state, const std::shared_ptr<Connection>& conn, InferenceRequest request,
-                   std::optional<FaultSpec> mid_stream) {
-  std::make_shared<InferenceJob>(state, conn, std::move(request), std::move(mid_stream))->start();
+                   std::optional<FaultSpec> fault) {
+  std::make_shared<InferenceJob>(state, conn, std::move(request), std::move(fault))->start();
 }
 
 }  // namespace fake_ollama

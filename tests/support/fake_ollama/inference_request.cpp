@@ -26,7 +26,23 @@ bool has_capability(const ModelSpec& m, std::string_view capability) {
   return false;
 }
 
-bool uses_harmony(const ModelSpec& m) { return m.family == "gptoss" || m.family == "gpt-oss"; }
+// server/routes.go shouldUseHarmony: the family, and the harmony tags in the template.
+bool uses_harmony(const ModelSpec& m) {
+  return (m.family == "gptoss" || m.family == "gpt-oss") &&
+         m.template_text.find("<|start|>") != std::string::npos &&
+         m.template_text.find("<|end|>") != std::string::npos;
+}
+
+// A thinking model's thinking for a request's level. Harmony models (gpt-oss) cannot stop:
+// think false, true and no think at all give their default level's (Ollama's docs: booleans
+// are ignored for gpt-oss); "low" and "high" their own text, when the scenario has one.
+std::string_view thinking_for(const ModelSpec& m, const std::optional<bool>& think,
+                              const std::optional<std::string>& level) {
+  if (!uses_harmony(m)) return think.value_or(true) ? std::string_view(m.thinking) : "";
+  if (level == "low" && !m.thinking_low.empty()) return m.thinking_low;
+  if (level == "high" && !m.thinking_high.empty()) return m.thinking_high;
+  return m.thinking;
+}
 
 // keep_alive per api.Duration.UnmarshalJSON.
 std::optional<Nanos> read_keep_alive(const GoFields& fields, std::string& error) {
@@ -136,7 +152,7 @@ std::variant<InferenceRequest, Reply> parse_inference(const Scenario& scenario, 
     return error_reply(400, "think value \"" + *think_level + "\" is not supported for this model");
   }
   if (has_capability(*r.spec, "thinking")) {
-    r.think = think.value_or(true);
+    r.thinking = thinking_for(*r.spec, think, think_level);
   } else if (think.value_or(false)) {
     return error_reply(400, "\"" + r.model + "\" does not support thinking");
   }
@@ -147,10 +163,12 @@ std::variant<InferenceRequest, Reply> parse_inference(const Scenario& scenario, 
     return error_reply(400, "\"" + r.model + "\" does not support " + (chat ? "chat" : "generate"));
   }
   std::string option_error;
-  r.num_ctx = integer_option(options, "num_ctx", option_error).value_or(0);
+  const auto num_ctx = integer_option(options, "num_ctx", option_error);
   r.num_predict = integer_option(options, "num_predict", option_error).value_or(-1);
   if (!option_error.empty()) return error_reply(500, option_error);
-  if (r.num_ctx != 0 && r.num_ctx < 4) r.num_ctx = 4;  // sched.go's floor
+  // A num_ctx that is present is taken literally, 0 and negative included (api.Options.FromMap),
+  // then raised to sched.go's floor of 4.
+  if (num_ctx) r.num_ctx = std::max<std::int64_t>(*num_ctx, 4);
   r.prompt = std::move(prompt_text);
   return r;
 }
@@ -181,7 +199,7 @@ Reply instant_inference(const Scenario& scenario, Endpoint endpoint, std::string
     const bool unload = r.keep_alive && *r.keep_alive == 0;
     return json_reply(200, lifecycle_reply(endpoint, r.model, now, unload ? "unload" : "load"));
   }
-  const Answer answer = plan_answer(*r.spec, r.prompt, r.think, r.num_predict);
+  const Answer answer = plan_answer(*r.spec, r.prompt, r.thinking, r.num_predict);
   const auto count = static_cast<std::int64_t>(answer.tokens.size());
   Metrics metrics = answer_metrics(*r.spec, r.prompt, count, 0, 0);
   metrics.total_duration = first_token_delay(*r.spec, r.prompt) + metrics.eval_duration;

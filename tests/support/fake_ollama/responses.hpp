@@ -71,9 +71,10 @@ struct Answer {
   std::vector<Token> tokens;  // thinking tokens first, then the response
   std::string done_reason;    // "stop", or "length" when num_predict cut it short
 };
-// What the model answers `prompt`: the first matching reply rule or the model's response, as
-// word tokens (" word"), repeated or cut to eval_count, capped by num_predict (<= 0: no cap).
-Answer plan_answer(const ModelSpec& model, std::string_view prompt, bool think,
+// What the model answers `prompt`: `thinking` first (empty: the model does not think), then
+// the first matching reply rule or the model's response, as word tokens (" word"), repeated or
+// cut to eval_count; the whole capped by num_predict (<= 0: no cap), thinking included.
+Answer plan_answer(const ModelSpec& model, std::string_view prompt, std::string_view thinking,
                    std::int64_t num_predict);
 // Splits text into tokens that concatenate back to it: each word with its leading whitespace.
 std::vector<std::string> word_tokens(std::string_view text);

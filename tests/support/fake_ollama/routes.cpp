@@ -97,7 +97,10 @@ void handle_request(State& state, const std::shared_ptr<Connection>& conn, Reque
   const std::optional<FaultSpec> fault = state.faults.take(request.path);
   const bool inference =
       request.method == "POST" && (request.path == "/api/generate" || request.path == "/api/chat");
-  if (fault && !(inference && fault->kind == FaultKind::kMidStreamError)) {
+  // These two play the real generation and distort it on the way; others answer at once.
+  const bool played = fault && (fault->kind == FaultKind::kMidStreamError ||
+                                fault->kind == FaultKind::kBogusMetrics);
+  if (fault && !(inference && played)) {
     return play_fault(state, conn, request, *fault);
   }
   if (!inference) {

@@ -24,6 +24,7 @@ constexpr KindName kKindNames[] = {
     {FaultKind::kOversized, "oversized"},
     {FaultKind::kReset, "reset"},
     {FaultKind::kSlowDrip, "slow_drip"},
+    {FaultKind::kBogusMetrics, "bogus_metrics"},
 };
 
 bool has_tag(std::string_view name) {

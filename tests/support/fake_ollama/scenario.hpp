@@ -52,6 +52,8 @@ struct ModelSpec {
   Nanos load_delay = 100 * kNanosPerMilli;
   std::string response = "Hello from fake_ollama.";
   std::string thinking;         // streamed first when the model thinks
+  std::string thinking_low;     // a harmony model's thinking at think "low" (empty: `thinking`)
+  std::string thinking_high;    // likewise at "high"
   std::int64_t eval_count = 0;  // answer length in tokens; 0: the words of the answer
   std::vector<ReplyRule> replies;
   std::string load_error;  // non-empty: every load fails with this 500 error
@@ -73,6 +75,7 @@ enum class FaultKind {
   kOversized,
   kReset,
   kSlowDrip,
+  kBogusMetrics,
 };
 
 std::optional<FaultKind> parse_fault_kind(std::string_view name);
@@ -87,6 +90,8 @@ struct FaultSpec {
   std::int64_t bytes = 20LL * 1024 * 1024;  // oversized
   Nanos interval = 10 * kNanosPerMilli;     // slow_drip: per byte
   int times = 0;                            // 0: every matching request; N: only the next N
+  // bogus_metrics: fields the final object claims instead of the true ones
+  boost::json::object metrics{{"eval_duration", 1}};
 };
 
 struct ServerSpec {

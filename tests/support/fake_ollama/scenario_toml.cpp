@@ -73,6 +73,8 @@ ModelSpec read_model(const Reader& r, std::size_t index) {
            "load_delay",
            "response",
            "thinking",
+           "thinking_low",
+           "thinking_high",
            "eval_count",
            "replies",
            "load_error",
@@ -123,6 +125,8 @@ ModelSpec read_model(const Reader& r, std::size_t index) {
   m.load_delay = r.duration("load_delay").value_or(m.load_delay);
   m.response = r.string("response").value_or(m.response);
   m.thinking = r.string("thinking").value_or("");
+  m.thinking_low = r.string("thinking_low").value_or("");
+  m.thinking_high = r.string("thinking_high").value_or("");
   m.eval_count = r.integer("eval_count", 0).value_or(0);
   m.replies = read_replies(r);
   m.load_error = r.string("load_error").value_or("");
@@ -136,7 +140,8 @@ ModelSpec read_model(const Reader& r, std::size_t index) {
 }
 
 FaultSpec read_fault(const Reader& r) {
-  r.allow({"endpoint", "kind", "status", "error", "after_chunks", "bytes", "interval", "times"});
+  r.allow({"endpoint", "kind", "status", "error", "after_chunks", "bytes", "interval", "times",
+           "metrics"});
   FaultSpec f;
   f.endpoint = r.string("endpoint").value_or("*");
   if (f.endpoint != "*" && f.endpoint.rfind('/', 0) != 0) {
@@ -154,6 +159,7 @@ FaultSpec read_fault(const Reader& r) {
   f.bytes = r.integer("bytes", 0).value_or(f.bytes);
   f.interval = r.duration("interval").value_or(f.interval);
   f.times = static_cast<int>(r.integer("times", 0).value_or(f.times));
+  if (auto metrics = r.json_table("metrics")) f.metrics = std::move(*metrics);
   return f;
 }
 

@@ -53,6 +53,29 @@ response = "done"
 ttft = "5ms"
 tokens_per_second = 1000
 load_delay = "10ms"
+
+[[models]]
+name = "oss:20b"
+family = "gptoss"
+template = "<|start|>system<|message|>Reasoning: {{ .ThinkLevel }}<|end|>{{ .Prompt }}"
+capabilities = ["completion", "thinking"]
+thinking = "medium amount of thought"
+thinking_low = "brief"
+thinking_high = "a very long and careful chain of thought"
+response = "ok"
+ttft = "5ms"
+tokens_per_second = 1000
+load_delay = "10ms"
+
+[[models]]
+name = "plain-oss:20b"
+family = "gptoss"
+capabilities = ["completion", "thinking"]
+thinking = "hm"
+response = "ok"
+ttft = "5ms"
+tokens_per_second = 1000
+load_delay = "10ms"
 )";
 
 json::value post(unsigned short port, std::string_view path, std::string_view body) {
@@ -236,6 +259,16 @@ TEST_CASE("server: another num_ctx reloads the model, and /_fake/stats counts it
   CHECK(stat(fake.port(), "coder:30b", "loads") == 0);
 }
 
+TEST_CASE("server: num_ctx 0 is taken literally, as the floor of 4: a reload") {
+  InProcessServer fake(kScenario);
+  post(fake.port(), "/api/generate",
+       R"({"model":"coder:30b","prompt":"x","stream":false,"options":{"num_ctx":0}})");
+  CHECK(stat(fake.port(), "coder:30b", "reloads") == 1);
+  auto coder = ps_entry(fake.port(), "coder:30b");
+  REQUIRE(coder);
+  CHECK(coder->at("context_length") == 4);
+}
+
 TEST_CASE("server: a model not loaded is loaded first; num_predict stops with length") {
   InProcessServer fake(kScenario);
   CHECK_FALSE(ps_entry(fake.port(), "small:1b"));
@@ -281,4 +314,30 @@ TEST_CASE("server: thinking models stream their thinking first") {
                                    R"({"model":"coder:30b","prompt":"q","think":true})");
   CHECK(refused.status == 400);
   CHECK(refused.json().at("error") == "\"coder:30b\" does not support thinking");
+}
+
+TEST_CASE("server: think false stops a thinking model; a harmony model only takes levels") {
+  InProcessServer fake(kScenario);
+  auto thinking = [&](const std::string& model, const std::string& think) {
+    const std::string body = R"({"model":")" + model + R"(","prompt":"?","stream":false)" +
+                             (think.empty() ? "" : ",\"think\":" + think) + "}";
+    const json::value v = post(fake.port(), "/api/generate", body);
+    const json::value* t = v.as_object().if_contains("thinking");
+    return t ? std::string(t->as_string()) : std::string();
+  };
+  CHECK(thinking("thinker:1b", "") == "let me see");  // thinks by default (0.12.4+)
+  CHECK(thinking("thinker:1b", "false") == "");
+  // gpt-oss cannot stop thinking: booleans give its default level; levels change the length.
+  CHECK(thinking("oss:20b", "false") == "medium amount of thought");
+  CHECK(thinking("oss:20b", "") == "medium amount of thought");
+  CHECK(thinking("oss:20b", "\"low\"") == "brief");
+  CHECK(thinking("oss:20b", "\"high\"") == "a very long and careful chain of thought");
+  // Levels need the harmony template, as Ollama's shouldUseHarmony decides.
+  for (const char* model : {"thinker:1b", "plain-oss:20b"}) {
+    const RawResponse r =
+        http(fake.port(), "POST", "/api/generate",
+             std::string(R"({"model":")") + model + R"(","prompt":"?","think":"low"})");
+    CHECK(r.status == 400);
+    CHECK(r.json().at("error") == "think value \"low\" is not supported for this model");
+  }
 }

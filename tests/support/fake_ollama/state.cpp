@@ -73,6 +73,7 @@ json::array FaultTable::json() const {
     f["after_chunks"] = a.spec.after_chunks;
     f["bytes"] = a.spec.bytes;
     f["interval_ns"] = a.spec.interval;
+    if (a.spec.kind == FaultKind::kBogusMetrics) f["metrics"] = a.spec.metrics;
     f["remaining"] = a.remaining;
     out.push_back(std::move(f));
   }
