@@ -60,11 +60,14 @@ class PrivateBus {
         ::posix_spawnp(&pid_, "dbus-daemon", &quiet, nullptr, const_cast<char**>(argv), environ);
     ::posix_spawn_file_actions_destroy(&quiet);
     REQUIRE_MESSAGE(spawned == 0, "dbus-daemon (Debian package dbus-daemon) is needed");
-    for (int i = 0; i < 500 && !fs::exists(dir_ / "bus"); ++i) {
+    // The socket file appears at bind(), a moment before the daemon listens: wait until a
+    // connection is accepted, not until the file exists (a loaded machine hits the gap).
+    bool accepting = false;
+    for (int i = 0; i < 500 && !(accepting = accepts(dir_ / "bus")); ++i) {
       std::this_thread::sleep_for(milliseconds(10));
     }
-    if (!fs::exists(dir_ / "bus")) stop();
-    REQUIRE(fs::exists(dir_ / "bus"));
+    if (!accepting) stop();
+    REQUIRE(accepting);
   }
   ~PrivateBus() { stop(); }
   PrivateBus(const PrivateBus&) = delete;
@@ -72,6 +75,22 @@ class PrivateBus {
   const std::string& address() const { return address_; }
 
  private:
+  static bool accepts(const fs::path& socket_path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    const std::string path = socket_path.string();
+    if (path.size() >= sizeof addr.sun_path) {
+      ::close(fd);
+      return false;
+    }
+    path.copy(addr.sun_path, path.size());
+    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+  }
+
   void stop() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
