@@ -9,6 +9,7 @@
 #include "daemon/app.hpp"
 #include "daemon/bench_command.hpp"
 #include "daemon/config_source.hpp"
+#include "daemon/help.hpp"
 #include "daemon/options.hpp"
 #include "daemon/scheduler.hpp"
 #include "exporters/snapshot_store.hpp"
@@ -90,19 +91,33 @@ int collect_once(const Options& options) {
   return all_ok ? 0 : 1;
 }
 
+// After a usage error: the command's synopsis when the command is known, else the overview.
+std::string usage_after_error(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    if (const help::Command* c = help::find_command(args[0])) {
+      return "usage: " + help::synopsis(*c) + "Run 'llmon " + args[0] +
+             " --help' for its options.\n";
+    }
+  }
+  return help::general_text();
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto options = parse_options(args);
   if (!options) {
-    std::cerr << "llmon: " << options.error().message << "\n\n" << usage_text();
+    std::cerr << "llmon: " << options.error().message << "\n\n" << usage_after_error(args);
     return kExitUsage;
   }
   try {
     switch (options->command) {
       case Options::Command::kHelp:
-        std::cout << usage_text();
+        std::cout << help_text(*options);
+        return 0;
+      case Options::Command::kManPage:
+        std::cout << help::man_page(kVersion);
         return 0;
       case Options::Command::kVersion:
         std::cout << "llmon " << kVersion << " (revision " << kRevision << ")\n";

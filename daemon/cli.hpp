@@ -1,5 +1,5 @@
 #pragma once
-// The `llmon` command line: serve, check-config, collect, --version, --help.
+// The `llmon` command line: the commands of daemon/help.hpp, --version, --help.
 namespace llmon {
 
 // Returns the process exit code: 0 success, 1 runtime failure, 2 usage or configuration error.

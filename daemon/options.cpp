@@ -1,44 +1,63 @@
 #include "daemon/options.hpp"
 
+#include <map>
+#include <optional>
+
+#include "daemon/help.hpp"
+
 namespace llmon {
-
-std::string usage_text() {
-  return R"(usage: llmon <command> [options]
-
-Monitors a local LLM inference box (AMD GPU + Ollama) and serves Prometheus metrics.
-
-commands:
-  serve [--config FILE] [--listen HOST:PORT] [--log-level LEVEL]
-                         run the daemon (defaults to /etc/llmon/llmon.toml when it exists,
-                         else built-in defaults); SIGHUP reloads the configuration
-  check-config FILE      validate FILE, print the effective configuration; exit 0 if valid, 2 if not
-  collect [--config FILE] [--bench]
-                         run every enabled collector once and print the metrics (a node_exporter
-                         textfile: no process_* metrics); --bench also runs the benchmark suite
-  bench [--config FILE] [--ollama URL] [--model M]... [--prompt NAME]... [--runs N]
-        [--allow-load] [--format table|json|csv]
-                         run the benchmark suite once against the loaded models (or the named
-                         ones) and print a comparison
-  --version              print the version
-  --help                 print this help
-
-LEVEL is one of trace, debug, info, warn, error.
-)";
-}
 
 namespace {
 
-// Accepts "--name value" and "--name=value"; returns nullopt when args[i] is not --name.
-Expected<std::optional<std::string>> take_value(const std::vector<std::string>& args,
-                                                std::size_t& i, const std::string& name) {
-  const std::string& arg = args[i];
-  if (arg == name) {
-    if (i + 1 >= args.size()) return make_error("option " + name + " needs a value");
-    return std::optional<std::string>(args[++i]);
+using Cmd = Options::Command;
+
+const std::map<std::string, Cmd, std::less<>> kCommandNames = {
+    {"serve", Cmd::kServe},
+    {"check-config", Cmd::kCheckConfig},
+    {"collect", Cmd::kCollect},
+    {"bench", Cmd::kBench},
+};
+
+// Stores one option of the help table into `o`; flags reach here only if the table lists
+// them for the command, and a switch arrives with an empty value.
+std::optional<Error> apply(Options& o, std::string_view flag, const std::string& v) {
+  if (flag == "--config") {
+    o.config_path = v;
+  } else if (flag == "--listen") {
+    o.listen = v;
+  } else if (flag == "--log-level") {
+    o.log_level = v;
+  } else if (flag == "--ollama") {
+    o.ollama_url = v;
+  } else if (flag == "--model") {
+    o.models.push_back(v);
+  } else if (flag == "--prompt") {
+    o.prompts.push_back(v);
+  } else if (flag == "--allow-load") {
+    o.allow_load = true;
+  } else if (flag == "--bench") {
+    o.bench = true;
+  } else if (flag == "--format") {
+    if (v != "table" && v != "json" && v != "csv") {
+      return make_error("--format: expected table, json or csv, found '" + v + "'");
+    }
+    o.format = v;
+  } else if (flag == "--runs") {
+    const bool digits =
+        !v.empty() && v.size() <= 4 && v.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoi(v) < 1) {
+      return make_error("--runs: expected a number from 1 to 9999, found '" + v + "'");
+    }
+    o.runs = std::stoi(v);
+  } else {
+    // A flag in a help table that nothing here handles: a programming error, caught by the
+    // unit test that parses every table entry.
+    return make_error("option " + std::string(flag) + " is not implemented");
   }
-  if (arg.rfind(name + "=", 0) == 0) return std::optional<std::string>(arg.substr(name.size() + 1));
-  return std::optional<std::string>();
+  return std::nullopt;
 }
+
+bool is_help(const std::string& arg) { return arg == "--help" || arg == "-h"; }
 
 }  // namespace
 
@@ -48,102 +67,79 @@ Expected<Options> parse_options(const std::vector<std::string>& args) {
   const std::string& cmd = args[0];
   if (cmd == "--version" || cmd == "version") {
     if (args.size() > 1) return make_error("unexpected argument '" + args[1] + "'");
-    o.command = Options::Command::kVersion;
+    o.command = Cmd::kVersion;
     return o;
   }
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    o.command = Options::Command::kHelp;
+  if (cmd == "--help-man") {
+    if (args.size() > 1) return make_error("unexpected argument '" + args[1] + "'");
+    o.command = Cmd::kManPage;
     return o;
   }
-  if (cmd == "serve") {
-    o.command = Options::Command::kServe;
-  } else if (cmd == "collect") {
-    o.command = Options::Command::kCollect;
-  } else if (cmd == "bench") {
-    o.command = Options::Command::kBench;
-  } else if (cmd == "check-config") {
-    o.command = Options::Command::kCheckConfig;
-  } else {
+  if (is_help(cmd) || cmd == "help") {
+    o.command = Cmd::kHelp;
+    // `llmon help serve` is `llmon serve --help`.
+    if (cmd == "help" && args.size() > 1) {
+      if (!help::find_command(args[1])) return make_error("unknown command '" + args[1] + "'");
+      o.help_topic = args[1];
+    }
+    return o;
+  }
+  const auto found = kCommandNames.find(cmd);
+  const help::Command* table = help::find_command(cmd);
+  if (found == kCommandNames.end() || !table) {
     return make_error(cmd.rfind("-", 0) == 0 ? "unknown option '" + cmd + "'"
                                              : "unknown command '" + cmd + "'");
   }
+  o.command = found->second;
+  bool operand_seen = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      o.command = Options::Command::kHelp;
+    if (is_help(arg)) {
+      o.command = Cmd::kHelp;
+      o.help_topic = cmd;
       return o;
     }
-    if (o.command == Options::Command::kCheckConfig) {
-      if (arg.rfind("-", 0) == 0 || o.config_path) {
-        return make_error("unexpected argument '" + arg + "' (usage: llmon check-config FILE)");
+    if (arg.size() > 1 && arg[0] == '-') {
+      // "--name value" or "--name=value".
+      const std::size_t eq = arg.find('=');
+      const std::string flag = arg.substr(0, eq);
+      const help::Option* option = help::find_option(*table, flag);
+      if (!option) {
+        return make_error("unknown option '" + flag + "' for " + cmd + " (see llmon " + cmd +
+                          " --help)");
       }
-      o.config_path = arg;
+      std::string value;
+      if (option->value.empty()) {
+        if (eq != std::string::npos) return make_error("option " + flag + " takes no value");
+      } else if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return make_error("option " + flag + " needs a value");
+      }
+      if (auto error = apply(o, flag, value)) return *error;
       continue;
     }
-    auto config = take_value(args, i, "--config");
-    if (!config) return config.error();
-    if (*config) {
-      o.config_path = **config;
-      continue;
+    if (table->operand.empty() || operand_seen) {
+      std::string usage = help::synopsis(*table);
+      usage.pop_back();
+      return make_error("unexpected argument '" + arg + "' (usage: " + usage + ")");
     }
-    if (o.command == Options::Command::kServe) {
-      auto listen = take_value(args, i, "--listen");
-      if (!listen) return listen.error();
-      if (*listen) {
-        o.listen = **listen;
-        continue;
-      }
-      auto level = take_value(args, i, "--log-level");
-      if (!level) return level.error();
-      if (*level) {
-        o.log_level = **level;
-        continue;
-      }
-    }
-    if (o.command == Options::Command::kCollect && arg == "--bench") {
-      o.bench = true;
-      continue;
-    }
-    if (o.command == Options::Command::kBench) {
-      if (arg == "--allow-load") {
-        o.allow_load = true;
-        continue;
-      }
-      bool taken = false;
-      for (const char* name : {"--ollama", "--model", "--prompt", "--runs", "--format"}) {
-        auto value = take_value(args, i, name);
-        if (!value) return value.error();
-        if (!*value) continue;
-        taken = true;
-        const std::string& v = **value;
-        if (std::string(name) == "--ollama") o.ollama_url = v;
-        if (std::string(name) == "--model") o.models.push_back(v);
-        if (std::string(name) == "--prompt") o.prompts.push_back(v);
-        if (std::string(name) == "--format") {
-          if (v != "table" && v != "json" && v != "csv") {
-            return make_error("--format: expected table, json or csv, found '" + v + "'");
-          }
-          o.format = v;
-        }
-        if (std::string(name) == "--runs") {
-          const bool digits =
-              !v.empty() && v.size() <= 4 && v.find_first_not_of("0123456789") == std::string::npos;
-          if (!digits || std::stoi(v) < 1) {
-            return make_error("--runs: expected a number from 1 to 9999, found '" + v + "'");
-          }
-          o.runs = std::stoi(v);
-        }
-        break;
-      }
-      if (taken) continue;
-    }
-    return make_error((arg.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") +
-                      arg + "' for " + cmd);
+    operand_seen = true;
+    o.config_path = arg;  // check-config FILE, the only operand so far
   }
-  if (o.command == Options::Command::kCheckConfig && !o.config_path) {
-    return make_error("check-config needs a FILE");
+  if (!table->operand.empty() && !operand_seen) {
+    return make_error(cmd + " needs a " + std::string(table->operand));
   }
   return o;
+}
+
+std::string help_text(const Options& options) {
+  if (const help::Command* c = help::find_command(options.help_topic)) {
+    return help::command_text(*c);
+  }
+  return help::general_text();
 }
 
 }  // namespace llmon

@@ -9,8 +9,9 @@
 namespace llmon {
 
 struct Options {
-  enum class Command { kServe, kCheckConfig, kCollect, kBench, kVersion, kHelp };
+  enum class Command { kServe, kCheckConfig, kCollect, kBench, kVersion, kHelp, kManPage };
   Command command = Command::kHelp;
+  std::string help_topic;                  // kHelp: the command asked about; empty for general
   std::optional<std::string> config_path;  // --config, or check-config's FILE
   std::optional<std::string> listen;       // --listen override (serve)
   std::optional<std::string> log_level;    // --log-level override (serve)
@@ -24,9 +25,12 @@ struct Options {
   std::string format = "table";           // --format table|json|csv
 };
 
-// args excludes argv[0]. An error message names the offending argument.
+// args excludes argv[0]. Accepts exactly the options of the command's help table
+// (daemon/help.hpp); an error message names the offending argument. `llmon --help-man`
+// (kManPage, not listed in the help) prints the manual page for the build.
 Expected<Options> parse_options(const std::vector<std::string>& args);
 
-std::string usage_text();
+// What `llmon --help` or `llmon COMMAND --help` prints for these options.
+std::string help_text(const Options& options);
 
 }  // namespace llmon
