@@ -6,6 +6,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <csignal>
+#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -42,6 +43,23 @@ void notify_systemd([[maybe_unused]] const std::string& state) {
 #endif
 }
 
+// The watchdog interval systemd asks for (WatchdogSec=), or nullopt when there is none.
+std::optional<std::chrono::microseconds> systemd_watchdog() {
+#ifdef LLMON_HAVE_SYSTEMD
+  std::uint64_t usec = 0;
+  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) return std::chrono::microseconds(usec);
+#endif
+  return std::nullopt;
+}
+
+// systemd 253+ wants CLOCK_MONOTONIC with RELOADING=1 (Type=notify-reload); 252 ignores it.
+std::string reloading_message() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const auto usec = static_cast<long long>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+  return "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec);
+}
+
 class Daemon {
  public:
   Daemon(ConfigSource source, Config config)
@@ -63,7 +81,8 @@ class Daemon {
     const std::string where = source_.describe();
     log->info("llmon {} listening on {} ({})", kVersion, endpoint_text(server_->local_endpoint()),
               where.empty() ? "built-in defaults" : "configuration " + where);
-    notify_systemd("READY=1\nSTATUS=serving on " + config_.web.listen);
+    notify_systemd("READY=1\nSTATUS=" + status_line());
+    start_watchdog();
     // A bug that throws out of one handler must not take the daemon down: log it and go on.
     for (;;) {
       try {
@@ -97,9 +116,34 @@ class Daemon {
     shutdown();
   }
 
+  // Pinged from this (the network) thread only: if the event loop wedges, the pings stop and
+  // systemd restarts the daemon; a stuck collector on the pool does not count.
+  void start_watchdog() {
+    const auto interval = systemd_watchdog();
+    if (!interval) return;
+    watchdog_period_ = *interval / 2;
+    logger("daemon")->debug("pinging the systemd watchdog every {} ms",
+                            watchdog_period_.count() / 1000);
+    ping_watchdog();
+  }
+
+  void ping_watchdog() {
+    notify_systemd("WATCHDOG=1");
+    watchdog_timer_.expires_after(watchdog_period_);
+    watchdog_timer_.async_wait([this](auto ec) {
+      if (!ec && !stopping_) ping_watchdog();
+    });
+  }
+
+  std::string status_line() const {
+    std::string s = "serving on " + endpoint_text(server_->local_endpoint());
+    if (!reload_ok_) s += "; the last reload failed, running the previous configuration";
+    return s;
+  }
+
   void reload() {
     auto log = logger("daemon");
-    notify_systemd("RELOADING=1");
+    notify_systemd(reloading_message());
     auto next = source_.load();
     if (next && next->web.listen != config_.web.listen) {
       try {
@@ -125,14 +169,15 @@ class Daemon {
                 endpoint_text(server_->local_endpoint()));
     }
     publish_self();
-    notify_systemd("READY=1");
+    notify_systemd("READY=1\nSTATUS=" + status_line());
   }
 
   void shutdown() {
     if (stopping_) return;
     stopping_ = true;
-    notify_systemd("STOPPING=1");
+    notify_systemd("STOPPING=1\nSTATUS=stopping");
     signals_.cancel();
+    watchdog_timer_.cancel();
     scheduler_.stop();
     server_->stop();
     for (auto& s : retired_) s->stop();
@@ -184,6 +229,8 @@ class Daemon {
   std::vector<std::unique_ptr<HttpServer>> retired_;
   asio::signal_set signals_{io_, SIGINT, SIGTERM, SIGHUP};
   asio::steady_timer grace_timer_{io_};
+  asio::steady_timer watchdog_timer_{io_};
+  std::chrono::microseconds watchdog_period_{0};
   bool stopping_ = false;
   bool reload_ok_ = true;
   std::optional<double> reload_ts_;
