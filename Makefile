@@ -12,8 +12,12 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git curl clang-format \
 	libtomlplusplus-dev libspdlog-dev doctest-dev librocm-smi-dev zlib1g-dev libsystemd-dev jq \
 	prometheus prometheus-node-exporter python3 librocm-smi64-1 dbus-daemon debootstrap \
 	systemd-container
+# make package and its tests: the .deb, lintian, the man page.
+DEBIAN_PACKAGES += dpkg-dev lintian man-db groff-base bsdextrautils
+PREFIX ?= /usr/local
 
-.PHONY: all deps build test run collect demo bench format format-check clean
+.PHONY: all deps configure build test run collect install package demo bench format \
+	format-check clean
 
 all: build
 
@@ -30,18 +34,33 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+build: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 
-run: build
+# Only the daemon, not the test binaries.
+run: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target llmon
 	$(BUILD_DIR)/llmon serve
 
-collect: build
+collect: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target llmon
 	$(BUILD_DIR)/llmon collect
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]; make package: build/llmon_<version>_amd64.deb
+INSTALL_TARGETS := llmon man_page deb_changelog
+install: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target $(INSTALL_TARGETS)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+
+package: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target $(INSTALL_TARGETS)
+	cd $(BUILD_DIR) && cpack --config CPackConfig.cmake
 
 # Every metric populated without a GPU or Ollama: fake Ollama instances and a GPU fixture.
 demo: build

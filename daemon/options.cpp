@@ -52,7 +52,7 @@ std::optional<Error> apply(Options& o, std::string_view flag, const std::string&
   } else {
     // A flag in a help table that nothing here handles: a programming error, caught by the
     // unit test that parses every table entry.
-    return make_error("option " + std::string(flag) + " is not implemented");
+    return make_error("option " + std::string(flag) + " has no handler");
   }
   return std::nullopt;
 }
