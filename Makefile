@@ -52,11 +52,12 @@ collect: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS) --target llmon
 	$(BUILD_DIR)/llmon collect
 
-# make install [PREFIX=/usr/local] [DESTDIR=...]; make package: build/llmon_<version>_amd64.deb
+# make install [PREFIX=/usr/local] [DESTDIR=...] (stripped, as the package is);
+# make package: build/llmon_<version>_amd64.deb
 INSTALL_TARGETS := llmon man_page deb_changelog
 install: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS) --target $(INSTALL_TARGETS)
-	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)" --strip
 
 package: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS) --target $(INSTALL_TARGETS)

@@ -38,9 +38,10 @@ install(FILES ${LLMON_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(CODE "set(LLMON_SOURCE_DIR \"${CMAKE_SOURCE_DIR}\")
               set(LLMON_BUILD_DIR \"${CMAKE_BINARY_DIR}\")")
 install(SCRIPT ${CMAKE_CURRENT_LIST_DIR}/install_system_files.cmake)
-# Dashboards, provisioning and alert rules, when the tree has them.
-install(DIRECTORY ${CMAKE_SOURCE_DIR}/grafana ${CMAKE_SOURCE_DIR}/prometheus
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/llmon OPTIONAL)
+# Dashboards, provisioning and alert rules (not their promtool tests), when the tree has them.
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/grafana DESTINATION ${CMAKE_INSTALL_DATADIR}/llmon OPTIONAL)
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/prometheus DESTINATION ${CMAKE_INSTALL_DATADIR}/llmon
+        OPTIONAL PATTERN tests EXCLUDE)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
         FILES_MATCHING PATTERN "*.md")

@@ -3,7 +3,7 @@
 #include <map>
 #include <sstream>
 
-#include "common/config.hpp"
+#include "daemon/config.hpp"
 #include "daemon/help.hpp"
 #include "daemon/options.hpp"
 

@@ -15,9 +15,10 @@ check() {
 # The same command `make install PREFIX=... DESTDIR=...` runs.
 make -s -C "$LLMON_SOURCE_DIR" -n install BUILD_DIR="$LLMON_BUILD_DIR" PREFIX=/opt/llmon \
   | grep -q -- '--install' || { echo "FAIL: make install does not run cmake --install"; exit 1; }
-DESTDIR="$WORK/opt" cmake --install "$LLMON_BUILD_DIR" --prefix /opt/llmon > /dev/null
+DESTDIR="$WORK/opt" cmake --install "$LLMON_BUILD_DIR" --prefix /opt/llmon --strip > /dev/null
 R="$WORK/opt/opt/llmon"
 check "PREFIX/bin/llmon runs" "$R/bin/llmon" --version
+check "and is stripped" bash -c "! readelf -S '$R/bin/llmon' | grep -q -e '\.debug_info' -e '\.comment'"
 check "the unit goes to PREFIX/lib/systemd/system" test -f "$R/lib/systemd/system/llmon.service"
 check "the configuration goes to PREFIX/etc/llmon" test -f "$R/etc/llmon/llmon.toml"
 check "the unit runs PREFIX/bin/llmon with the configuration under PREFIX" \
@@ -31,8 +32,9 @@ check "the docs and the example drop-in are installed" \
   -a -f "$R/share/doc/llmon/examples/llmon.service.d/read-ollama-environment.conf"
 for dir in grafana prometheus; do
   if [[ -d "$LLMON_SOURCE_DIR/$dir" ]]; then
-    check "$dir/ is installed under PREFIX/share/llmon" \
-      diff -r "$LLMON_SOURCE_DIR/$dir" "$R/share/llmon/$dir"
+    check "$dir/ is installed under PREFIX/share/llmon (without its tests)" \
+      diff -r -x tests "$LLMON_SOURCE_DIR/$dir" "$R/share/llmon/$dir"
+    check "$dir/tests/ is not installed" test ! -e "$R/share/llmon/$dir/tests"
   else
     check "no $dir/ in the tree: nothing installed for it" test ! -e "$R/share/llmon/$dir"
   fi

@@ -80,6 +80,11 @@ check "STATUS= is shown by systemctl" \
   bash -c "[[ \$(prop llmon.service StatusText) == 'serving on 0.0.0.0:9877' ]]"
 check "the man page and the example drop-in are installed" \
   X test -f /usr/share/man/man1/llmon.1.gz -a -f /usr/share/doc/llmon/examples/llmon.service.d/read-ollama-environment.conf
+for f in prometheus/llmon.rules.yml grafana/dashboards/llmon-overview.json; do
+  if [[ -f "$LLMON_SOURCE_DIR/$f" ]]; then
+    check "/usr/share/llmon/$f is installed" X test -f "/usr/share/llmon/$f"
+  fi
+done
 verify="$(X systemd-analyze verify --man=no /usr/lib/systemd/system/llmon.service 2>&1 || true)"
 check "systemd-analyze verify has nothing to say about the installed unit" test -z "$verify"
 [[ -z "$verify" ]] || echo "$verify" >&2
