@@ -16,6 +16,8 @@ CONTAINER_MIRROR="${LLMON_CONTAINER_MIRROR:-http://deb.debian.org/debian}"
 CONTAINER_PACKAGES="systemd,systemd-sysv,dbus,curl"
 # Changing the package list or the recipe below makes a new tree (the name is its hash).
 CONTAINER_RECIPE_VERSION=1
+# Where the overlays of running containers live.
+_CONTAINER_RUNS="${TMPDIR:-/var/tmp}"
 
 CONTAINER_PID=""       # the container's systemd (pid 1 inside), on the host's pid namespace
 CONTAINER_ROOT=""      # its root file system as the host sees it (copy files in here)
@@ -40,6 +42,9 @@ container_require() {
   fi
   grep -qw overlay /proc/filesystems || modprobe overlay 2> /dev/null \
     || { echo "SKIP: the kernel has no overlayfs"; exit 77; }
+  # Root inside an unprivileged container cannot make the namespaces nspawn needs.
+  unshare --mount --pid --uts --ipc --fork true 2> /dev/null \
+    || { echo "SKIP: cannot create mount and pid namespaces here (a restricted container?)"; exit 77; }
 }
 
 _container_tree() {
@@ -148,8 +153,9 @@ _container_run_in() {
 container_boot() {
   local name="$1" tree i state
   tree="$(container_rootfs)" || return 1
+  _container_reap
   CONTAINER_NAME="$name"
-  _CONTAINER_RUN="$(mktemp -d "${TMPDIR:-/var/tmp}/llmon-container.XXXXXX")"
+  _CONTAINER_RUN="$(mktemp -d "$_CONTAINER_RUNS/llmon-container.XXXXXX")"
   mkdir -p "$_CONTAINER_RUN"/{upper,work,root}
   exec {_CONTAINER_LOCK_FD}> "$CONTAINER_CACHE/.lock"
   flock -s "$_CONTAINER_LOCK_FD"
@@ -158,10 +164,11 @@ container_boot() {
     "$_CONTAINER_RUN/root" || return 1
   CONTAINER_ROOT="$_CONTAINER_RUN/root"
   _container_apt_config > "$CONTAINER_ROOT/etc/apt/apt.conf.d/90llmon-e2e"
-  # setsid: nspawn must not take the test's terminal; its console output goes to a log.
-  setsid systemd-nspawn --boot --register=no --keep-unit --private-network --quiet \
+  # --console=passive: nspawn leaves the test's terminal alone; its own messages go to a log.
+  systemd-nspawn --boot --register=no --keep-unit --private-network --quiet --console=passive \
     -M "$name" -D "$CONTAINER_ROOT" < /dev/null > "$_CONTAINER_RUN/console.log" 2>&1 &
   _CONTAINER_NSPAWN=$!
+  echo "$$ $_CONTAINER_NSPAWN" > "$_CONTAINER_RUN/owner"
   for i in $(seq 1 200); do
     CONTAINER_PID="$(_container_child "$_CONTAINER_NSPAWN")"
     [[ -n "$CONTAINER_PID" ]] && break
@@ -183,6 +190,24 @@ container_boot() {
   done
   _container_log "systemd did not finish booting (state: $state)"
   return 1
+}
+
+# Overlays of tests that died without container_stop (killed by a ctest timeout): stop their
+# container if it still runs, unmount, delete.
+_container_reap() {
+  local dir owner nspawn
+  for dir in "$_CONTAINER_RUNS"/llmon-container.*; do
+    [[ -f "$dir/owner" ]] || continue
+    read -r owner nspawn < "$dir/owner"
+    kill -0 "$owner" 2> /dev/null && continue
+    _container_log "cleaning up after a test that died ($dir)"
+    if [[ "$(cat /proc/"$nspawn"/comm 2> /dev/null)" == systemd-nspawn ]]; then
+      kill -KILL "$nspawn" 2> /dev/null || true
+    fi
+    mountpoint -q "$dir/root" && umount -l "$dir/root"
+    rm -rf "$dir"
+  done
+  return 0
 }
 
 # The container's init: the child of systemd-nspawn whose comm is "systemd".
