@@ -1,5 +1,7 @@
-// One table per command. A new command is one more table here and one more line in
-// kCommands; the parser (options.cpp) accepts exactly the flags listed.
+// One table per command. A new command (doctor) is one more table here and one more line in
+// kCommands, its name in options.cpp's kCommandNames and its new flags in apply(), and its
+// case in cli_main; the parser accepts exactly the flags listed here, and test_help.cpp
+// checks every listed flag parses.
 #include "daemon/help.hpp"
 
 namespace llmon::help {

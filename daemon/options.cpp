@@ -11,6 +11,7 @@ namespace {
 
 using Cmd = Options::Command;
 
+// Each needs a table in help_commands.cpp (parse_options refuses a command without one).
 const std::map<std::string, Cmd, std::less<>> kCommandNames = {
     {"serve", Cmd::kServe},
     {"check-config", Cmd::kCheckConfig},
