@@ -4,11 +4,19 @@
 #   nspawn_usable     0 when this machine can boot a container; else prints why (skip) and 1
 #   nspawn_tree       prints the cached tree, building it on first use (~80 s, Debian mirror);
 #                     1 when it cannot be built (no network: skip)
-#   nspawn_boot       boots a container, waits for systemd; sets NSPAWN_ROOT (its / as seen
+#   nspawn_boot [NSPAWN-OPTION...]
+#                     boots a container, waits for systemd; sets NSPAWN_ROOT (its / as seen
 #                     from the host; /run inside is a tmpfs, write there with nspawn_exec) and
-#                     NSPAWN_PID (the container's systemd, for nsenter)
+#                     NSPAWN_PID (the container's systemd, for nsenter). Options go to
+#                     systemd-nspawn, e.g. --private-network (only a loopback of its own).
+#                     First cleans up after tests that died without nspawn_stop.
 #   nspawn_exec CMD   runs CMD inside, in every namespace of the container's systemd
+#   nspawn_copy_in HOST-FILE PATH [MODE]
+#                     copies a file in (not under /tmp or /run: tmpfs inside, the copy is hidden)
+#   nspawn_wait_state UNIT STATE [SECONDS]
+#                     polls `systemctl is-active UNIT` until it prints STATE (default 30 s)
 #   nspawn_stop       powers the container off and removes the overlay; safe to call twice
+# The functions and NSPAWN_PID are exported, for commands run by `bash -c`.
 # Environment: LLMON_NSPAWN_CACHE (default /var/tmp/llmon-nspawn), LLMON_DEBIAN_MIRROR.
 
 NSPAWN_CACHE="${LLMON_NSPAWN_CACHE:-/var/tmp/llmon-nspawn}"
@@ -33,6 +41,11 @@ nspawn_usable() {
   done
   if ! grep -qw overlay /proc/filesystems && ! modprobe overlay 2>/dev/null; then
     echo "SKIP: no overlay file system" >&2
+    return 1
+  fi
+  # Root inside an unprivileged container cannot make the namespaces nspawn needs.
+  if ! unshare --mount --pid --uts --ipc --fork true 2>/dev/null; then
+    echo "SKIP: cannot create mount and pid namespaces here (a restricted container?)" >&2
     return 1
   fi
   return 0
@@ -67,14 +80,16 @@ nspawn_tree() {
 nspawn_boot() {
   local tree i state
   tree="$(nspawn_tree)" || return 1
+  _nspawn_reap
   NSPAWN_WORK="$(mktemp -d /var/tmp/llmon-nspawn-run.XXXXXX)"
   mkdir -p "$NSPAWN_WORK"/{upper,work,root}
   mount -t overlay overlay \
     -o "lowerdir=$tree,upperdir=$NSPAWN_WORK/upper,workdir=$NSPAWN_WORK/work" "$NSPAWN_WORK/root"
   NSPAWN_ROOT="$NSPAWN_WORK/root"
-  systemd-nspawn --boot --register=no --keep-unit --quiet -D "$NSPAWN_ROOT" \
+  systemd-nspawn --boot --register=no --keep-unit --quiet "$@" -D "$NSPAWN_ROOT" \
     -M "llmon-$$-$RANDOM" </dev/null >"$NSPAWN_WORK/console.log" 2>&1 &
   NSPAWN_LEADER=$!
+  echo "$$ $NSPAWN_LEADER" >"$NSPAWN_WORK/owner"
   for i in $(seq 1 300); do
     NSPAWN_PID="$(pgrep -P "$NSPAWN_LEADER" -x systemd | head -1 || true)"
     [[ -n "$NSPAWN_PID" ]] && break
@@ -98,10 +113,44 @@ nspawn_boot() {
     echo "the container's systemd did not finish booting (state: ${state:-none})" >&2
     return 1
   fi
+  export NSPAWN_PID NSPAWN_ROOT
+}
+
+# Runs of tests that died without nspawn_stop (a ctest timeout kills the test, not its
+# container): stop the container if it still runs, unmount, delete.
+_nspawn_reap() {
+  local dir owner leader
+  for dir in /var/tmp/llmon-nspawn-run.*; do
+    [[ -f "$dir/owner" ]] || continue
+    read -r owner leader <"$dir/owner"
+    kill -0 "$owner" 2>/dev/null && continue
+    echo "cleaning up after a test that died ($dir)" >&2
+    if [[ "$(cat "/proc/$leader/comm" 2>/dev/null)" == systemd-nspawn ]]; then
+      kill -KILL "$leader" 2>/dev/null || true
+    fi
+    umount "$dir/root" 2>/dev/null || umount -l "$dir/root" 2>/dev/null || true
+    rm -rf "$dir"
+  done
+  return 0
 }
 
 nspawn_exec() {
   nsenter -t "$NSPAWN_PID" -a "$@"
+}
+
+nspawn_copy_in() {
+  install -D -m "${3:-0644}" "$1" "$NSPAWN_ROOT/$2"
+}
+
+nspawn_wait_state() {
+  local unit="$1" want="$2" deadline=$(($(date +%s) + ${3:-30})) now=""
+  while (($(date +%s) <= deadline)); do
+    now="$(nspawn_exec systemctl is-active "$unit" 2>/dev/null || true)"
+    [[ "$now" == "$want" ]] && return 0
+    sleep 0.1
+  done
+  echo "$unit is '$now', not '$want', after ${3:-30} s" >&2
+  return 1
 }
 
 nspawn_stop() {
@@ -122,3 +171,5 @@ nspawn_stop() {
     NSPAWN_WORK=""
   fi
 }
+
+export -f nspawn_exec nspawn_copy_in nspawn_wait_state

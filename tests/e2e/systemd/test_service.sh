@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# llmon's Debian package under a real systemd (a booted bookworm container, container.sh):
+# llmon's Debian package under a real systemd (a booted bookworm container, nspawn.sh):
 # install with apt, Type=notify readiness, reload good and bad configurations, the watchdog,
 # the hardening line by line (sandbox_probe), a stand-in ollama.service seen through the
 # sandbox, the read-ollama-environment drop-in, the real librocm_smi64 under the sandbox,
-# upgrade, remove and purge.
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/container.sh"
+# upgrade, remove and purge. apt runs offline inside (offline_apt.sh).
+HERE="$(cd "$(dirname "$0")" && pwd)"
+source "$HERE/../lib.sh"
+source "$HERE/nspawn.sh"
+source "$HERE/offline_apt.sh"
 : "${LLMON_DEB:?set by ctest}" "${LLMON_FAKE_OLLAMA:?set by ctest}"
 : "${LLMON_SANDBOX_PROBE:?set by ctest}"
-container_require
+nspawn_usable || exit 77
+nspawn_tree > /dev/null || exit 77
 [[ -f "$LLMON_DEB" ]] || { echo "FAIL: $LLMON_DEB is missing (make package)"; exit 1; }
 
-trap 'container_stop; cleanup' EXIT
+trap 'nspawn_stop; cleanup' EXIT
 START=$(date +%s)
 LAST=$START
 phase() {  # phase NAME: how long the previous phase took
@@ -21,7 +24,11 @@ phase() {  # phase NAME: how long the previous phase took
   LAST=$now
 }
 
-X() { container_exec "$@"; }
+# Inside the container, in a clean environment (nspawn_exec passes the host's on).
+X() {
+  nspawn_exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 SYSTEMD_PAGER= \
+    SYSTEMD_COLORS=0 DEBIAN_FRONTEND=noninteractive "$@"
+}
 metrics() { X curl -sS --max-time 5 http://127.0.0.1:9877/metrics; }
 metric() { metrics 2> /dev/null | grep -E -- "$1" | head -1 | awk '{print $NF}'; }
 wait_metric() {  # wait_metric REGEX [SECONDS]
@@ -59,22 +66,26 @@ dump_on_failure() {
 }
 
 phase "prefetch and boot"
-container_prefetch "$LLMON_DEB"
-container_boot "llmon-e2e-$$"
+# Its own loopback only: llmon's 9877 and the stand-in Ollama's 11434 never meet the host's.
+offline_apt_prefetch "$LLMON_DEB" curl
+nspawn_boot --private-network
+offline_apt_setup
 
 phase "install the package with apt"
-container_copy_in "$LLMON_DEB" /var/tmp/llmon.deb
+nspawn_copy_in "$LLMON_DEB" /var/tmp/llmon.deb
 if ! X apt-get install -y /var/tmp/llmon.deb > "$WORK/apt-install.log" 2>&1; then
   cat "$WORK/apt-install.log" >&2
   fail "apt-get install of the .deb"
   finish
 fi
+# The tests' own tool, after the package, so that it cannot hide a missing dependency.
+X apt-get install -y --no-install-recommends curl > "$WORK/apt-curl.log" 2>&1
 check "apt installs the .deb and its dependencies from Debian" X dpkg -s llmon
 check "the dlopened librocm-smi64-1 comes along (Recommends)" X dpkg -s librocm-smi64-1
-check "the unit is enabled on install" bash -c "[[ \$(container_exec systemctl is-enabled llmon) == enabled ]]"
-check "and started: active" container_wait_state llmon.service active 20
+check "the unit is enabled on install" bash -c "[[ \$(X systemctl is-enabled llmon) == enabled ]]"
+check "and started: active" nspawn_wait_state llmon.service active 20
 check "it runs as the llmon system user the package created" \
-  bash -c "[[ \$(container_exec stat -c %U /proc/$(main_pid)) == llmon ]] && container_exec getent passwd llmon > /dev/null"
+  bash -c "[[ \$(X stat -c %U /proc/$(main_pid)) == llmon ]] && X getent passwd llmon > /dev/null"
 check "/metrics answers inside the container" bash -c "metrics | grep -q '^llmon_build_info{'"
 check "STATUS= is shown by systemctl" \
   bash -c "[[ \$(prop llmon.service StatusText) == 'serving on 0.0.0.0:9877' ]]"
@@ -98,13 +109,13 @@ phase "Type=notify: active only after READY=1"
 dropin no-ready $'[Service]\nExecStart=\nExecStart=/usr/bin/env -u NOTIFY_SOCKET /usr/bin/llmon serve\nTimeoutStartSec=30s'
 X systemctl restart --no-block llmon.service
 check "without READY=1 the unit stays 'activating' while llmon already serves" \
-  bash -c "for i in \$(seq 1 50); do [[ \$(container_exec systemctl is-active llmon) == activating ]] && metrics 2>/dev/null | grep -q '^llmon_build_info' && exit 0; sleep 0.2; done; exit 1"
+  bash -c "for i in \$(seq 1 50); do [[ \$(X systemctl is-active llmon) == activating ]] && metrics 2>/dev/null | grep -q '^llmon_build_info' && exit 0; sleep 0.2; done; exit 1"
 sleep 2
 check "... and still 'activating' 2 s later" \
-  bash -c "[[ \$(container_exec systemctl is-active llmon) == activating ]]"
+  bash -c "[[ \$(X systemctl is-active llmon) == activating ]]"
 undrop no-ready
 X systemctl restart llmon.service
-check "with READY=1 it is active again" container_wait_state llmon.service active
+check "with READY=1 it is active again" nspawn_wait_state llmon.service active
 
 phase "systemctl reload with a good and a broken configuration"
 X cp /etc/llmon/llmon.toml /root/llmon.toml.orig
@@ -115,13 +126,13 @@ X systemctl reload llmon.service
 check "a good configuration: reloaded (llmon_config_last_reload_successful 1, newer timestamp)" \
   bash -c "for i in \$(seq 1 50); do ts=\$(metric '^llmon_config_last_reload_success_timestamp_seconds '); [[ \$(metric '^llmon_config_last_reload_successful ') == 1 && \$ts != '$ts_before' ]] && exit 0; sleep 0.2; done; exit 1"
 check "reload, not restart: same main pid, still active" \
-  bash -c "[[ \$(main_pid) == $pid_before && \$(container_exec systemctl is-active llmon) == active ]]"
+  bash -c "[[ \$(main_pid) == $pid_before && \$(X systemctl is-active llmon) == active ]]"
 printf '[web]\nlisten = 1\n' | X sh -c 'cat >> /etc/llmon/llmon.toml'
 X systemctl reload llmon.service
 check "a broken configuration: llmon_config_last_reload_successful 0" \
   wait_metric '^llmon_config_last_reload_successful 0$' 10
 check "the unit is still active, same pid, and STATUS says the reload failed" \
-  bash -c "[[ \$(container_exec systemctl is-active llmon) == active && \$(main_pid) == $pid_before ]] && prop llmon.service StatusText | grep -q 'last reload failed'"
+  bash -c "[[ \$(X systemctl is-active llmon) == active && \$(main_pid) == $pid_before ]] && prop llmon.service StatusText | grep -q 'last reload failed'"
 X cp /root/llmon.toml.orig /etc/llmon/llmon.toml
 X systemctl reload llmon.service
 check "the repaired configuration reloads (1 again)" \
@@ -130,7 +141,7 @@ check "the repaired configuration reloads (1 again)" \
 phase "the watchdog"
 dropin test-watchdog $'[Service]\nWatchdogSec=2s'
 X systemctl restart llmon.service
-container_wait_state llmon.service active > /dev/null
+nspawn_wait_state llmon.service active > /dev/null
 restarts_before="$(prop llmon.service NRestarts)"
 pid_before="$(main_pid)"
 sleep 5  # two and a half watchdog periods: a healthy daemon pings in time
@@ -140,7 +151,7 @@ since=$(X date +%s)
 X kill -STOP "$pid_before"
 stopped_at=$(date +%s)
 check "kill -STOP: systemd restarts it (new main pid, active)" \
-  bash -c "for i in \$(seq 1 150); do p=\$(main_pid); [[ \$p != $pid_before && \$p != 0 && \$(container_exec systemctl is-active llmon) == active ]] && exit 0; sleep 0.2; done; exit 1"
+  bash -c "for i in \$(seq 1 150); do p=\$(main_pid); [[ \$p != $pid_before && \$p != 0 && \$(X systemctl is-active llmon) == active ]] && exit 0; sleep 0.2; done; exit 1"
 elapsed=$(($(date +%s) - stopped_at))
 check "after the watchdog timeout (restarted ${elapsed} s after SIGSTOP; WatchdogSec=2s + RestartSec)" \
   bash -c "journal_since llmon.service $since | grep -q 'Watchdog timeout' && [[ $elapsed -ge 2 ]]"
@@ -148,8 +159,23 @@ check "NRestarts counts it" test "$(prop llmon.service NRestarts)" -gt "$restart
 undrop test-watchdog
 X systemctl restart llmon.service
 
+# The stand-in ollama.service of fixtures/ (user ollama, as Ollama's install.sh makes it; the
+# fake server as /usr/local/bin/ollama, so its process is named ollama; a drop-in with OLLAMA_*
+# settings). The fake needs libboost-json and libtomlplusplus: llmon's package brought them.
+install_ollama() {
+  X adduser --system --group --home /usr/share/ollama --quiet ollama
+  nspawn_copy_in "$LLMON_FAKE_OLLAMA" /usr/local/bin/ollama 0755
+  nspawn_copy_in "$1" /usr/local/share/ollama/scenario.toml
+  nspawn_copy_in "$HERE/fixtures/ollama.service" /etc/systemd/system/ollama.service
+  nspawn_copy_in "$HERE/fixtures/ollama.service.d/override.conf" \
+    /etc/systemd/system/ollama.service.d/override.conf
+  X systemctl daemon-reload
+  X systemctl enable --now --quiet ollama.service
+  nspawn_wait_state ollama.service active
+}
+
 phase "a stand-in ollama.service"
-container_install_ollama "$LLMON_FAKE_OLLAMA" "$FIXTURES/ollama/strix_halo.toml"
+install_ollama "$FIXTURES/ollama/strix_halo.toml"
 X systemctl restart llmon.service  # skips the backoff after the failed polls before
 OLLAMA_PID="$(prop ollama.service MainPID)"
 check "llmon sees Ollama over loopback: llmon_ollama_up 1" \
@@ -175,7 +201,7 @@ run_probe() {
     echo "TimeoutStartSec=60s"
     for kv in "$@"; do echo "Environment=\"$kv\""; done
   } >> "$WORK/probe.service"
-  container_copy_in "$WORK/probe.service" /etc/systemd/system/llmon-probe.service
+  nspawn_copy_in "$WORK/probe.service" /etc/systemd/system/llmon-probe.service
   X systemctl daemon-reload
   since=$(X date +%s)
   X systemctl start llmon-probe.service || true
@@ -188,7 +214,7 @@ probe_passed() {
 }
 
 phase "the hardening, line by line (sandbox_probe in the unit's sandbox)"
-container_copy_in "$LLMON_SANDBOX_PROBE" /usr/local/bin/llmon-sandbox-probe 0755
+nspawn_copy_in "$LLMON_SANDBOX_PROBE" /usr/local/bin/llmon-sandbox-probe 0755
 # Markers outside the sandbox that it must not see, and the /dev/shm file it must.
 X sh -c 'mkdir -p /home/llmon-probe /usr/lib/modules && for f in /root/llmon-probe-marker /home/llmon-probe/marker /usr/lib/modules/llmon-probe-marker /tmp/llmon-probe-marker /dev/shm/llmon-probe-shared /dev/llmon-probe-device; do echo x > $f; chmod 644 $f; done'
 X systemctl stop llmon.service  # so that only the probe's IPC is llmon's
@@ -202,7 +228,7 @@ check "RemoveIPC=yes: the /dev/shm file the probe made is gone once it stopped" 
 # The same probe with every hardening setting off: each setting's check must then fail, or
 # it proved nothing. What llmon needs (the rest) still works.
 X mkdir -p /etc/systemd/system/llmon-probe.service.d
-container_copy_in "$(dirname "$0")/fixtures/relaxed.conf" \
+nspawn_copy_in "$HERE/fixtures/relaxed.conf" \
   /etc/systemd/system/llmon-probe.service.d/relaxed.conf
 run_probe relaxed "${PROBE_ENV[@]}" > "$WORK/probe-relaxed.log"
 X rm -rf /etc/systemd/system/llmon-probe.service.d /dev/shm/llmon-probe-own
@@ -240,9 +266,9 @@ X cp /usr/share/doc/llmon/examples/llmon.service.d/read-ollama-environment.conf 
 X systemctl daemon-reload
 X systemctl restart llmon.service
 check "llmon runs as ollama" \
-  bash -c "container_wait_state llmon.service active > /dev/null && [[ \$(container_exec stat -c %U /proc/\$(main_pid)) == ollama ]]"
+  bash -c "nspawn_wait_state llmon.service active > /dev/null && [[ \$(X stat -c %U /proc/\$(main_pid)) == ollama ]]"
 check "its state moved to /var/lib/llmon, owned by ollama, contents kept" \
-  bash -c "container_exec test -d /var/lib/llmon -a ! -L /var/lib/llmon && [[ \$(container_exec stat -c %U /var/lib/llmon/marker) == ollama ]]"
+  bash -c "X test -d /var/lib/llmon -a ! -L /var/lib/llmon && [[ \$(X stat -c %U /var/lib/llmon/marker) == ollama ]]"
 check "and it still serves and sees Ollama" wait_metric '^llmon_ollama_up\{ollama="default"\} 1$' 30
 SCORE_OLLAMA="$(exposure llmon.service)"
 echo "systemd-analyze security llmon.service with the drop-in: $SCORE_OLLAMA"
@@ -255,7 +281,7 @@ X rm -rf /etc/systemd/system/llmon.service.d /etc/systemd/system/llmon-probe.ser
 X systemctl daemon-reload
 X systemctl start llmon.service
 check "without the drop-in: back to llmon, state back under /var/lib/private" \
-  bash -c "container_wait_state llmon.service active > /dev/null && [[ \$(container_exec stat -c %U /proc/\$(main_pid)) == llmon ]] && container_exec test -L /var/lib/llmon -a -f /var/lib/private/llmon/marker"
+  bash -c "nspawn_wait_state llmon.service active > /dev/null && [[ \$(X stat -c %U /proc/\$(main_pid)) == llmon ]] && X test -L /var/lib/llmon -a -f /var/lib/private/llmon/marker"
 
 phase "the real librocm_smi64 in the sandbox, on a fixture sysfs"
 # The dual-discrete fixture completed with what the real library reads beyond llmon (see
@@ -276,20 +302,20 @@ done
 find "$GPU/devices" -name 'pp_dpm_[sm]clk' -exec sed -i '/^S:/d' {} +
 mkdir -p "$GPU/fs/cgroup"  # ProtectControlGroups= mounts over it
 X mkdir -p /opt/llmon-e2e
-cp -a "$GPU" "$CONTAINER_ROOT/opt/llmon-e2e/sys"
+cp -a "$GPU" "$NSPAWN_ROOT/opt/llmon-e2e/sys"
 dropin gpu-fixture $'[Service]\nBindReadOnlyPaths=/opt/llmon-e2e/sys:/sys'
 X systemctl restart llmon.service
 check "the rocm_smi backend finds the fixture's two GPUs under the full sandbox" \
   wait_metric '^llmon_gpu_devices\{backend="rocm_smi"\} 2$' 20
 check "its mutexes are in the shared /dev/shm, owned by llmon" \
-  bash -c "[[ \$(container_exec stat -c %U /dev/shm/rocm_smi_card0) == llmon ]]"
+  bash -c "[[ \$(X stat -c %U /dev/shm/rocm_smi_card0) == llmon ]]"
 inode_before="$(X stat -c %i /dev/shm/rocm_smi_card0)"
 restarts_before="$(prop llmon.service NRestarts)"
 X kill -KILL "$(main_pid)"
 check "killed (as an assert() in the library would), it is restarted" \
-  bash -c "for i in \$(seq 1 100); do [[ \$(prop llmon.service NRestarts) -gt $restarts_before && \$(container_exec systemctl is-active llmon) == active ]] && exit 0; sleep 0.2; done; exit 1"
+  bash -c "for i in \$(seq 1 100); do [[ \$(prop llmon.service NRestarts) -gt $restarts_before && \$(X systemctl is-active llmon) == active ]] && exit 0; sleep 0.2; done; exit 1"
 check "and finds its GPUs again: RemoveIPC= deleted the mutex the dead process may have held" \
-  bash -c "wait_metric '^llmon_gpu_devices\{backend=\"rocm_smi\"\} 2$' 20 && [[ \$(container_exec stat -c %i /dev/shm/rocm_smi_card0) != $inode_before ]]"
+  bash -c "wait_metric '^llmon_gpu_devices\{backend=\"rocm_smi\"\} 2$' 20 && [[ \$(X stat -c %i /dev/shm/rocm_smi_card0) != $inode_before ]]"
 undrop gpu-fixture
 X systemctl restart llmon.service
 
@@ -297,15 +323,15 @@ phase "upgrade, remove, purge"
 pid_before="$(main_pid)"
 X apt-get install -y --reinstall /var/tmp/llmon.deb > "$WORK/apt-reinstall.log" 2>&1
 check "an upgrade (reinstall) restarts the running service" \
-  bash -c "container_wait_state llmon.service active > /dev/null && [[ \$(main_pid) != $pid_before ]]"
+  bash -c "nspawn_wait_state llmon.service active > /dev/null && [[ \$(main_pid) != $pid_before ]]"
 X systemctl disable --quiet llmon.service
 X apt-get install -y --reinstall /var/tmp/llmon.deb > "$WORK/apt-reinstall2.log" 2>&1
 check "an upgrade keeps the admin's 'systemctl disable'" \
-  bash -c "[[ \$(container_exec systemctl is-enabled llmon) == disabled ]]"
+  bash -c "[[ \$(X systemctl is-enabled llmon) == disabled ]]"
 X systemctl enable --quiet llmon.service
 X apt-get remove -y llmon > "$WORK/apt-remove.log" 2>&1
 check "apt-get remove stops the service: no llmon process left" \
-  bash -c "! container_exec sh -c 'cat /proc/[0-9]*/comm 2>/dev/null' | grep -qx llmon"
+  bash -c "! X sh -c 'cat /proc/[0-9]*/comm 2>/dev/null' | grep -qx llmon"
 check "the binary and the unit are gone" \
   X test ! -e /usr/bin/llmon -a ! -e /usr/lib/systemd/system/llmon.service
 check "configuration and state stay until purge" \
@@ -314,7 +340,7 @@ X apt-get purge -y llmon > "$WORK/apt-purge.log" 2>&1
 check "apt-get purge removes the configuration and the state" \
   X test ! -e /etc/llmon -a ! -e /var/lib/llmon -a ! -e /var/lib/private/llmon
 check "and leaves no trace in systemd" \
-  bash -c "! container_exec systemctl list-unit-files llmon.service | grep -q llmon && ! container_exec test -e /etc/systemd/system/multi-user.target.wants/llmon.service"
+  bash -c "! X systemctl list-unit-files llmon.service | grep -q llmon && ! X test -e /etc/systemd/system/multi-user.target.wants/llmon.service"
 
 phase "done"
 echo "container suite: $(($(date +%s) - START)) s; exposure $SCORE (with the ollama drop-in $SCORE_OLLAMA)"
