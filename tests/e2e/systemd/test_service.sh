@@ -184,6 +184,8 @@ check "and its process through /proc: llmon_ollama_process_resident_memory_bytes
   wait_metric '^llmon_ollama_process_resident_memory_bytes\{ollama="default"\} [1-9]' 30
 check "llmon_ollama_process_start_time_seconds is there" \
   wait_metric '^llmon_ollama_process_start_time_seconds\{ollama="default"\} [1-9]' 5
+check "under the sandbox, every collector succeeds (no llmon_collector_success 0)" \
+  bash -c "metrics | grep -q '^llmon_collector_success{' && ! metrics | grep -q '^llmon_collector_success{.*} 0\$'"
 
 # run_probe NAME [ENV...]: sandbox_probe as ExecStart= of a copy of the installed unit (plus
 # the drop-ins of llmon.service.d that the caller copied to llmon-probe.service.d).
