@@ -6,6 +6,7 @@
 #include "collectors/ollama/ollama_collector.hpp"
 #include "collectors/ollama/registry.hpp"
 #include "collectors/process/process_collector.hpp"
+#include "collectors/tuning/tuning_collector.hpp"
 
 namespace llmon {
 
@@ -28,13 +29,13 @@ std::unique_ptr<Collector> make_self_process(const SourcesConfig&) {
 // source reads another's shared state (benchmarks read the GPU and Ollama services).
 constexpr Factory kCollectorTable[] = {
     one<make_self_process>,         gpu::make_gpu_collectors,     one<make_host_collector>,
-    ollama::make_ollama_collectors, bench::make_bench_collectors,
+    ollama::make_ollama_collectors, bench::make_bench_collectors, tuning::make_tuning_collectors,
 };
 
 }  // namespace
 
 std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& config,
-                                                        Purpose purpose) {
+                                                        Purpose purpose, Services* shared) {
   Services services;
   services.ollama = std::make_shared<ollama::InstanceRegistry>();
   std::vector<std::shared_ptr<Collector>> out;
@@ -42,6 +43,7 @@ std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& con
     if (purpose == Purpose::kOneShot && make == one<make_self_process>) continue;
     for (auto& c : make(config, services)) out.push_back(std::move(c));
   }
+  if (shared != nullptr) *shared = services;
   return out;
 }
 

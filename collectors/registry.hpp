@@ -14,8 +14,11 @@ namespace llmon {
 // are a gathering error there.
 enum class Purpose { kDaemon, kOneShot };
 
-// Builds every enabled collector for `config`, in table order. Stateless; any thread.
+// Builds every enabled collector for `config`, in table order. The services they share are
+// also left in `*services` when given (`llmon doctor` reads them after running collectors).
+// Stateless; any thread.
 std::vector<std::shared_ptr<Collector>> make_collectors(const SourcesConfig& config,
-                                                        Purpose purpose = Purpose::kDaemon);
+                                                        Purpose purpose = Purpose::kDaemon,
+                                                        Services* services = nullptr);
 
 }  // namespace llmon

@@ -14,6 +14,9 @@ void read_sources_config(const TableReader& top, SourcesConfig& s) {
   if (const toml::table* t = top.table("bench")) {
     read_bench_config(TableReader(*t, "bench", top.errors()), s.ollama, s.bench);
   }
+  if (const toml::table* t = top.table("tuning")) {
+    read_tuning_config(TableReader(*t, "tuning", top.errors()), s.tuning);
+  }
 }
 
 void render_sources_config(std::ostream& out, const SourcesConfig& s) {
@@ -26,6 +29,8 @@ void render_sources_config(std::ostream& out, const SourcesConfig& s) {
   }
   out << "\n";
   render_bench_config(out, s.bench);
+  out << "\n";
+  render_tuning_config(out, s.tuning);
 }
 
 }  // namespace llmon

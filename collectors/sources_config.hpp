@@ -8,6 +8,7 @@
 #include "collectors/gpu/gpu_config.hpp"
 #include "collectors/host/host_config.hpp"
 #include "collectors/ollama/ollama_config.hpp"
+#include "collectors/tuning/tuning_config.hpp"
 #include "common/config_reader.hpp"
 
 namespace llmon {
@@ -18,10 +19,11 @@ struct SourcesConfig {
   // Zero [[ollama]] tables in the file means this one default instance.
   std::vector<OllamaConfig> ollama{OllamaConfig{}};
   BenchConfig bench;
+  TuningConfig tuning;
 };
 
 // The top-level keys read_sources_config handles.
-inline constexpr std::string_view kSourceSections[] = {"gpu", "host", "ollama", "bench"};
+inline constexpr std::string_view kSourceSections[] = {"gpu", "host", "ollama", "bench", "tuning"};
 
 // Reads every source's section from the root table `top` (absent sections keep their defaults).
 void read_sources_config(const TableReader& top, SourcesConfig& sources);

@@ -1,6 +1,7 @@
 #include "daemon/cli.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <iostream>
 
@@ -11,6 +12,7 @@
 #include "daemon/config_source.hpp"
 #include "daemon/help.hpp"
 #include "daemon/options.hpp"
+#include "daemon/run_once.hpp"
 #include "daemon/scheduler.hpp"
 #include "exporters/snapshot_store.hpp"
 #include "llmon/version.hpp"
@@ -31,26 +33,6 @@ int check_config(const Options& options) {
   std::cout << "# " << *options.config_path << ": configuration is valid; effective values:\n"
             << render_config(*config);
   return 0;
-}
-
-// Runs one collector to completion, blocking or asynchronous alike.
-CollectResult run_once(Collector& collector, boost::asio::io_context& io,
-                       boost::asio::thread_pool& pool) {
-  if (!collector.is_async()) return collector.collect();
-  std::exception_ptr error;
-  CollectResult result;
-  io.restart();
-  // The run may hop to the pool and back: keep io.run() going until `done` is called.
-  auto work = boost::asio::make_work_guard(io);
-  collector.async_collect(RunContext{io, pool, nullptr},
-                          [&](std::exception_ptr e, CollectResult r) {
-                            error = e;
-                            result = std::move(r);
-                            work.reset();
-                          });
-  io.run();
-  if (error) std::rethrow_exception(error);
-  return result;
 }
 
 int collect_once(const Options& options) {

@@ -114,12 +114,17 @@ void GpuMonitor::ensure_backend_locked() {
 MetricFamilies GpuMonitor::collect_full() {
   std::lock_guard lock(mutex_);
   ensure_backend_locked();
-  if (!backend_) return gpu_families({}, "none");
+  if (!backend_) {
+    std::lock_guard stats(stats_mutex_);
+    latest_devices_.emplace();
+    return gpu_families({}, "none");
+  }
   std::vector<GpuDevice> devices = backend_->read_devices();
   {
     std::lock_guard stats(stats_mutex_);
     order_.clear();
     for (const auto& d : devices) order_.push_back(d.pci_bus);
+    latest_devices_ = devices;
   }
   return gpu_families(devices, backend_->name());
 }
@@ -179,6 +184,11 @@ MetricFamilies GpuMonitor::collect_sample() {
 std::optional<double> GpuMonitor::latest_busy_ratio() const {
   std::lock_guard lock(stats_mutex_);
   return latest_busy_;
+}
+
+std::optional<std::vector<GpuDevice>> GpuMonitor::latest_devices() const {
+  std::lock_guard lock(stats_mutex_);
+  return latest_devices_;
 }
 
 GpuMark GpuMonitor::mark() const {

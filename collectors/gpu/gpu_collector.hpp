@@ -47,6 +47,9 @@ class GpuMonitor {
   std::vector<GpuWindow> window(const GpuMark& mark, SteadyTime start, SteadyTime end) const;
   // The highest busy ratio of any GPU in the latest fast sample; absent without GPU data.
   std::optional<double> latest_busy_ratio() const;
+  // Copy of the latest full reading (empty before the first one, or without a GPU); nullopt
+  // until a full reading has been made (so "no GPU" and "not read yet" differ).
+  std::optional<std::vector<GpuDevice>> latest_devices() const;
 
   const GpuConfig& config() const { return config_; }
 
@@ -75,6 +78,7 @@ class GpuMonitor {
   std::vector<std::string> order_;                 // pci_bus in `gpu` label order
   std::vector<std::string> sampled_;               // pci_bus of the latest fast sample
   std::optional<double> latest_busy_;
+  std::optional<std::vector<GpuDevice>> latest_devices_;
 };
 
 // The "gpu" and "gpu_sampler" collectors over one shared monitor.

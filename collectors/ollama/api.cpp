@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "collectors/ollama/model_blob.hpp"
+
 namespace llmon::ollama {
 
 namespace json = boost::json;
@@ -227,6 +229,9 @@ Expected<ShowInfo> parse_show(std::string_view text) {
     const std::string_view tmpl = t->get_string();
     out.harmony_template = tmpl.find("<|start|>") != std::string_view::npos &&
                            tmpl.find("<|end|>") != std::string_view::npos;
+  }
+  if (const json::value* m = o.if_contains("modelfile"); m && m->is_string()) {
+    out.weights_digest = parse_modelfile_from(m->get_string());
   }
   return out;
 }

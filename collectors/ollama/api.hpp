@@ -57,10 +57,14 @@ struct ShowInfo {
   // The template has harmony's message tags (<|start|> and <|end|>), which Ollama's
   // shouldUseHarmony (server/routes.go) requires besides the gptoss / gpt-oss family.
   bool harmony_template = false;
+  // The weights blob of the "modelfile" ("FROM /path/blobs/sha256-<hex>" -> "sha256:<hex>", see
+  // model_blob.hpp); absent without a modelfile or when its FROM is not a blob.
+  std::optional<std::string> weights_digest;
 };
 Expected<ShowInfo> parse_show(std::string_view json);
 // parse_show's capabilities alone.
 Expected<std::vector<std::string>> parse_show_capabilities(std::string_view json);
+
 // Whether a model with these capabilities can answer /api/generate and /api/chat (true when
 // unknown: older servers do not list capabilities).
 bool can_generate(const std::vector<std::string>& capabilities);

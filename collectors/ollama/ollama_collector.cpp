@@ -1,6 +1,8 @@
 #include "collectors/ollama/ollama_collector.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <map>
 
 #include "collectors/ollama/families.hpp"
 #include "collectors/ollama/process_discovery.hpp"
@@ -15,6 +17,9 @@ namespace llmon::ollama {
 namespace {
 
 namespace asio = boost::asio;
+
+// Bounds the /api/show requests of one poll (a server with many models loaded at once).
+constexpr std::size_t kMaxShowPerPoll = 16;
 
 class OllamaCollector final : public Collector {
  public:
@@ -52,7 +57,7 @@ class OllamaCollector final : public Collector {
           if (!tags) return down(run, tags.error().message);
           run->poll.available = std::move(tags).value();
           run->poll.up = true;
-          read_process(run);
+          show_next(run, 0);
         });
       });
     });
@@ -68,6 +73,7 @@ class OllamaCollector final : public Collector {
     Done done;
     PollResult poll;
     std::string problem;
+    std::optional<ServerProcess> server;
   };
 
   template <typename OnBody>
@@ -86,6 +92,28 @@ class OllamaCollector final : public Collector {
     read_process(run);
   }
 
+  // /api/show for each loaded model not seen before (by digest): its weights blob lets the
+  // tuning checks tell which runner process serves which model. Failures leave it unknown.
+  void show_next(const std::shared_ptr<Run>& run, std::size_t index) {
+    const auto& loaded = run->poll.loaded;
+    while (index < loaded.size() && shown_.count(loaded[index].digest) != 0) ++index;
+    if (index >= loaded.size() || index >= kMaxShowPerPoll) return read_process(run);
+    const std::string model = loaded[index].name;
+    const std::string digest = loaded[index].digest;
+    const std::string body = boost::json::serialize(boost::json::object{{"model", model}});
+    client_->request({"POST", "/api/show", body}, config_.timeout,
+                     [this, run, index, digest](Expected<HttpResponse> response) {
+                       if (response && response->status == 200) {
+                         if (auto parsed = parse_show(response->body)) {
+                           ShowInfo info = std::move(parsed).value();
+                           shown_[digest] = ModelShow{std::move(info.capabilities),
+                                                      std::move(info.weights_digest)};
+                         }
+                       }
+                       show_next(run, index + 1);
+                     });
+  }
+
   // Process discovery reads procfs: blocking, so it runs on the worker pool.
   void read_process(const std::shared_ptr<Run>& run) {
     if (config_.process.empty()) return finish(run);
@@ -96,8 +124,11 @@ class OllamaCollector final : public Collector {
       } catch (const std::exception& e) {
         logger("ollama")->debug("{}: process metrics unavailable: {}", config_.name, e.what());
       }
-      asio::post(run->ctx.io, [this, run, usage = std::move(usage)]() mutable {
+      std::optional<ServerProcess> server;
+      if (usage && cached_pid_) server = ServerProcess{*cached_pid_, usage->start_time_seconds};
+      asio::post(run->ctx.io, [this, run, usage = std::move(usage), server]() mutable {
         run->poll.process = std::move(usage);
+        run->server = server;
         finish(run);
       });
     });
@@ -123,7 +154,17 @@ class OllamaCollector final : public Collector {
 
   void finish(const std::shared_ptr<Run>& run) {
     if (run->poll.up) tracker_.observe(run->poll.loaded);
-    registry_->update(config_.name, run->poll.up, run->poll.loaded, run->poll.available);
+    InstanceUpdate update{run->poll.up, run->poll.version, run->poll.loaded, run->poll.available,
+                          {},           run->server};
+    for (const LoadedModel& m : run->poll.loaded) {
+      if (auto it = shown_.find(m.digest); it != shown_.end()) update.shown[m.name] = it->second;
+    }
+    // Forget models no longer loaded, so the cache stays as small as /api/ps.
+    std::erase_if(shown_, [&](const auto& entry) {
+      return std::none_of(run->poll.loaded.begin(), run->poll.loaded.end(),
+                          [&](const LoadedModel& m) { return m.digest == entry.first; });
+    });
+    registry_->update(config_.name, std::move(update));
     CollectResult result(ollama_families(run->poll, tracker_.counters(), unix_now()));
     if (!run->poll.up) result.degraded = run->problem;
     auto done = std::move(run->done);
@@ -136,7 +177,8 @@ class OllamaCollector final : public Collector {
   std::shared_ptr<InstanceRegistry> registry_;
   std::shared_ptr<HttpClient> client_;
   LoadTracker tracker_;
-  std::optional<int> cached_pid_;  // touched only on the pool, never concurrently
+  std::map<std::string, ModelShow> shown_;  // by model digest; io thread only
+  std::optional<int> cached_pid_;           // touched only on the pool, never concurrently
   std::optional<double> cached_start_;
 };
 

@@ -17,7 +17,8 @@ struct OllamaConfig {
   Duration interval = std::chrono::seconds(10);
   Duration timeout = std::chrono::seconds(5);
   std::int64_t max_body_bytes = 8 * 1024 * 1024;
-  std::string process = "ollama";  // process name to look for; "" disables process metrics
+  std::string process = "ollama";       // process name to look for; "" disables process metrics
+  std::string unit = "ollama.service";  // the systemd unit that runs it; "" = not run by systemd
 };
 
 // Reads every [[ollama]] table of `top` into `out`, replacing the default instance when there is

@@ -65,6 +65,34 @@ std::optional<ProcessIds> parse_ids_line(std::string_view text, std::string_view
 
 }  // namespace
 
+std::optional<std::string> parse_proc_cgroup(std::string_view text) {
+  std::optional<std::string> v1;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto eol = text.find('\n', pos);
+    const auto end = eol == std::string_view::npos ? text.size() : eol;
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    // hierarchy-ID:controller-list:cgroup-path; the path may itself contain ':'.
+    const auto first = line.find(':');
+    const auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second == std::string_view::npos) continue;
+    const std::string_view id = line.substr(0, first);
+    const std::string_view controllers = line.substr(first + 1, second - first - 1);
+    const std::string_view path = line.substr(second + 1);
+    if (path.empty() || path.front() != '/') continue;
+    if (id == "0" && controllers.empty()) return std::string(path);
+    if (controllers == "name=systemd") v1 = std::string(path);
+  }
+  return v1;
+}
+
+std::optional<std::string> read_process_cgroup(const fs::path& procfs_root, int pid) {
+  const ReadResult file = read_file(procfs_root / std::to_string(pid) / "cgroup", kMaxStatusBytes);
+  if (!file.ok()) return std::nullopt;
+  return parse_proc_cgroup(file.content);
+}
+
 std::vector<std::string> parse_cmdline(std::string_view text) {
   std::vector<std::string> argv;
   if (text.empty()) return argv;

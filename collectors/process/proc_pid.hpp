@@ -43,6 +43,13 @@ struct ProcessCredentials {
 // reader's fsuid/fsgid: see tuning/proc_environ.hpp.)
 std::optional<ProcessCredentials> parse_status_credentials(std::string_view status_text);
 
+// The process's systemd cgroup from /proc/<pid>/cgroup: the unified hierarchy's path
+// ("0::/system.slice/ollama.service"), else the v1 "name=systemd" hierarchy's. nullopt when
+// neither line is there. A service's processes live under "/system.slice/<unit>".
+std::optional<std::string> parse_proc_cgroup(std::string_view text);
+// {procfs_root}/<pid>/cgroup through parse_proc_cgroup; nullopt when unreadable.
+std::optional<std::string> read_process_cgroup(const std::filesystem::path& procfs_root, int pid);
+
 // Basename of argv[0] ("/usr/local/bin/ollama" -> "ollama").
 std::string_view program_name(std::string_view argv0);
 

@@ -5,9 +5,9 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "collectors/ollama/model_blob.hpp"
 #include "collectors/process/proc_pid.hpp"
 #include "collectors/process/proc_stat.hpp"
-#include "collectors/tuning/model_blob.hpp"
 #include "common/fs.hpp"
 
 namespace llmon::tuning {
@@ -111,7 +111,7 @@ void apply(RunnerArgs& a, Field f, std::string_view v) {
   switch (f) {
     case Field::kModel:
       a.model_path = bounded(v, kMaxPathChars);
-      a.model_digest = blob_digest_from_path(v);
+      a.model_digest = ollama::blob_digest_from_path(v);
       break;
     case Field::kPort: {
       const auto p = to_number<std::uint16_t>(v);

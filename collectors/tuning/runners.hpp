@@ -1,6 +1,6 @@
 #pragma once
 // Ollama's model runner processes: what their command lines say about the settings each model
-// really runs with, and finding them under a server pid (model_blob.hpp maps them to model
+// really runs with, and finding them under a server pid (ollama/model_blob.hpp maps them to model
 // names). Pure parser plus one stateless procfs scan; safe to call from any thread.
 #include <cstdint>
 #include <filesystem>

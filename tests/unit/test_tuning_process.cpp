@@ -192,3 +192,19 @@ TEST_CASE("environ: the real kernel's own process, a reaped pid and a zombie") {
   ::waitpid(zombie, &status, 0);
   CHECK(tuning::read_environ("/proc", zombie).status == tuning::EnvironStatus::kGone);
 }
+
+TEST_CASE("cgroup: the unified hierarchy's path, else the v1 name=systemd one") {
+  CHECK(proc::parse_proc_cgroup("0::/system.slice/ollama.service\n") ==
+        "/system.slice/ollama.service");
+  // A hybrid v1 box lists every controller; only name=systemd names the unit.
+  CHECK(proc::parse_proc_cgroup("12:memory:/system.slice/ollama.service\n"
+                                "1:name=systemd:/system.slice/ollama.service\n") ==
+        "/system.slice/ollama.service");
+  CHECK(proc::parse_proc_cgroup("1:name=systemd:/user.slice/a\n0::/user.slice/user-1000.slice/"
+                                "session-2.scope\n") ==
+        "/user.slice/user-1000.slice/session-2.scope");
+  // Paths may hold ':'; lines without a path, or garbage, are skipped.
+  CHECK(proc::parse_proc_cgroup("0::/machine.slice/a:b.scope") == "/machine.slice/a:b.scope");
+  CHECK_FALSE(proc::parse_proc_cgroup("garbage\n0:cpu\n3:cpu:relative\n"));
+  CHECK_FALSE(proc::parse_proc_cgroup(""));
+}

@@ -7,12 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "collectors/tuning/model_blob.hpp"
+#include "collectors/ollama/model_blob.hpp"
 #include "collectors/tuning/runners.hpp"
 #include "tuning_test_support.hpp"
 
 using namespace llmon;
 using namespace llmon::tuning;
+using namespace llmon::ollama;
 using llmon::test::stat_line;
 using llmon::test::TempTree;
 using Argv = std::vector<std::string>;

@@ -1,10 +1,10 @@
-#include "collectors/tuning/model_blob.hpp"
+#include "collectors/ollama/model_blob.hpp"
 
 #include <algorithm>
 
 #include "collectors/process/proc_pid.hpp"
 
-namespace llmon::tuning {
+namespace llmon::ollama {
 
 namespace {
 
@@ -77,4 +77,4 @@ std::vector<std::string> model_names_for_digest(std::string_view digest,
   return names;
 }
 
-}  // namespace llmon::tuning
+}  // namespace llmon::ollama

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace llmon::tuning {
+namespace llmon::ollama {
 
 // "sha256:<hex>" from a path whose file name is "sha256-<64 hex>" (or the old "sha256:<hex>").
 std::optional<std::string> blob_digest_from_path(std::string_view path);
@@ -27,4 +27,4 @@ struct ModelBlob {
 std::vector<std::string> model_names_for_digest(std::string_view digest,
                                                 const std::vector<ModelBlob>& models);
 
-}  // namespace llmon::tuning
+}  // namespace llmon::ollama
