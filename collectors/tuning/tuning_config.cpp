@@ -52,7 +52,7 @@ void read_tuning_config(const TableReader& t, TuningConfig& c) {
   t.reject_unknown({"enabled", "interval", "unit_dirs", "root", "dbus_address",
                     "expected_performance_level", "expect"});
   t.get("enabled", c.enabled);
-  t.get("interval", c.interval, std::chrono::seconds(1), std::chrono::hours(24));
+  t.get("interval", c.interval, kMinCollectorInterval, std::chrono::hours(24));
   std::vector<std::string> dirs;
   t.get("unit_dirs", dirs);
   if (t.raw().contains("unit_dirs")) {

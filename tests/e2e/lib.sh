@@ -46,11 +46,12 @@ finish() {
 }
 
 # An [[ollama]] table for an address where nothing listens (TCP port 9, "discard"), so output
-# never depends on an Ollama running on the test machine.
+# never depends on an Ollama running on the test machine (nor on its ollama.service).
 NO_OLLAMA='[[ollama]]
 name = "absent"
 url = "http://127.0.0.1:9"
-process = ""'
+process = ""
+unit = ""'
 
 # start_llmon [serve options...]: starts `llmon serve --listen 127.0.0.1:0 ...` and waits for the
 # port it bound (from its log line), so tests never race for a fixed port.

@@ -11,6 +11,8 @@ sysfs_root = "$FIXTURES/sysfs/$box"
 sample_interval = "100ms"
 [host]
 procfs_root = "$FIXTURES/proc/$box"
+[tuning]
+interval = "100ms"
 $NO_OLLAMA
 TOML
   start_llmon --config "$WORK/$box.toml"
@@ -19,6 +21,8 @@ TOML
   wait_metrics '^llmon_collector_success\{collector="host"\} [01]$' >/dev/null || true
   wait_metrics '^llmon_collector_success\{collector="gpu"\} [01]$' >/dev/null || true
   wait_metrics '^llmon_collector_success\{collector="process"\} 1$' >/dev/null || true
+  # The tuning checks judge the GPUs once the GPU collector has read them.
+  [[ "$box" == broken ]] || wait_metrics 'check="performance_level"' >/dev/null || true
   scrape > "$WORK/$box.prom"
   check "$box: promtool check metrics is clean" promtool_clean "$WORK/$box.prom"
   check "$box: output matches tests/golden/$box.prom" compare_golden "$box" "$WORK/$box.prom"

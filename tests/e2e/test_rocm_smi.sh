@@ -14,6 +14,8 @@ sample_interval = "100ms"
 interval = "200ms"
 [host]
 procfs_root = "$FIXTURES/proc/strix_halo"
+[tuning]
+interval = "100ms"
 $NO_OLLAMA
 TOML
 }
@@ -23,6 +25,7 @@ write_config rocm_smi
 start_llmon --config "$WORK/llmon.toml"
 wait_metrics '^llmon_collector_success\{collector="gpu_sampler"\} 1$' >/dev/null
 wait_metrics '^llmon_collector_success\{collector="process"\} 1$' >/dev/null
+wait_metrics 'check="performance_level"' >/dev/null
 scrape > "$WORK/rocm.prom"
 check "rocm_smi: promtool check metrics is clean" promtool_clean "$WORK/rocm.prom"
 check "rocm_smi: output matches tests/golden/rocm_smi_strix_halo.prom" \
