@@ -18,10 +18,12 @@ struct TuningConfig {
   // systemd's system unit search path as systemd 252 builds it (lookup_paths_init), highest
   // precedence first; Debian's build puts /lib before /usr/lib.
   std::vector<std::filesystem::path> unit_dirs{
-      "/etc/systemd/system.control", "/run/systemd/system.control", "/run/systemd/transient",
-      "/run/systemd/generator.early", "/etc/systemd/system",         "/etc/systemd/system.attached",
-      "/run/systemd/system",         "/run/systemd/system.attached", "/run/systemd/generator",
-      "/usr/local/lib/systemd/system", "/lib/systemd/system",       "/usr/lib/systemd/system",
+      "/etc/systemd/system.control", "/run/systemd/system.control",
+      "/run/systemd/transient",      "/run/systemd/generator.early",
+      "/etc/systemd/system",         "/etc/systemd/system.attached",
+      "/run/systemd/system",         "/run/systemd/system.attached",
+      "/run/systemd/generator",      "/usr/local/lib/systemd/system",
+      "/lib/systemd/system",         "/usr/lib/systemd/system",
       "/run/systemd/generator.late"};
   // Where absolute paths named inside unit files (EnvironmentFile=) are read; tests point it at
   // a fixture tree.

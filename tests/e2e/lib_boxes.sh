@@ -13,7 +13,7 @@ assemble_box() {
   sed "s/@PORT_A@/$a/; s/@PORT_B@/$b/" "$dest/proc/net/tcp.in" > "$dest/proc/net/tcp"
   rm "$dest/proc/net/tcp.in"
   cp -a "$FIXTURES/sysfs/strix_halo" "$dest/sys"
-  cp -a "$BOXES/$name/sys/." "$dest/sys/"
+  [[ ! -d "$BOXES/$name/sys" ]] || cp -a "$BOXES/$name/sys/." "$dest/sys/"
   cp -a "$BOXES/$name/etc" "$dest/root/etc"
   find "$dest/root" -exec touch -h -d "@$((SERVER_START - 86400))" {} +
   local path offset
