@@ -10,6 +10,7 @@
 #include "daemon/app.hpp"
 #include "daemon/bench_command.hpp"
 #include "daemon/config_source.hpp"
+#include "daemon/doctor_command.hpp"
 #include "daemon/help.hpp"
 #include "daemon/options.hpp"
 #include "daemon/run_once.hpp"
@@ -110,6 +111,8 @@ int cli_main(int argc, char** argv) {
         return collect_once(*options);
       case Options::Command::kBench:
         return run_bench_command(*options);
+      case Options::Command::kDoctor:
+        return run_doctor_command(*options);
       case Options::Command::kServe:
         return run_daemon(ConfigSource::from(*options));
     }

@@ -82,10 +82,12 @@ int run_doctor_command(const Options& options) {
   }
   // The checklist is the output; the collectors' own progress lines would only clutter it.
   set_log_level(spdlog::level::warn);
-  Services services;
-  const auto collectors = make_collectors(*config, Purpose::kOneShot, &services);
+  // The I/O objects must outlive the collectors: an Ollama collector's HTTP client closes its
+  // socket through the io_context when it is destroyed.
   boost::asio::io_context io;
   boost::asio::thread_pool pool(2);
+  Services services;
+  const auto collectors = make_collectors(*config, Purpose::kOneShot, &services);
   std::string gpu_problem;
   std::map<std::string, std::string> down;  // instance -> why
   for (const auto& c : collectors) {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace llmon {
@@ -103,6 +104,12 @@ json::value check_json(const CheckResult& r) {
 
 json::value opt(const std::optional<double>& v) { return v ? json::value(*v) : nullptr; }
 
+// Byte counts as JSON integers: 536870912, not 5.36870912E8.
+json::value opt_bytes(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v) || *v < 0) return nullptr;
+  return json::value(static_cast<std::uint64_t>(std::llround(*v)));
+}
+
 }  // namespace
 
 std::string render_doctor_text(const DoctorReport& report) {
@@ -150,10 +157,10 @@ std::string render_doctor_json(const DoctorReport& report) {
     gpus.push_back(json::object{{"gpu", g.gpu},
                                 {"name", g.name},
                                 {"gfx_target", g.gfx_target},
-                                {"vram_used_bytes", opt(g.vram_used)},
-                                {"vram_total_bytes", opt(g.vram_total)},
-                                {"gtt_used_bytes", opt(g.gtt_used)},
-                                {"gtt_total_bytes", opt(g.gtt_total)},
+                                {"vram_used_bytes", opt_bytes(g.vram_used)},
+                                {"vram_total_bytes", opt_bytes(g.vram_total)},
+                                {"gtt_used_bytes", opt_bytes(g.gtt_used)},
+                                {"gtt_total_bytes", opt_bytes(g.gtt_total)},
                                 {"busy_ratio", opt(g.busy_ratio)}});
   }
   json::array host;

@@ -1,4 +1,4 @@
-// One table per command. A new command (doctor) is one more table here and one more line in
+// One table per command. A new command is one more table here and one more line in
 // kCommands, its name in options.cpp's kCommandNames and its new flags in apply(), and its
 // case in cli_main; the parser accepts exactly the flags listed here, and test_help.cpp
 // checks every listed flag parses.
@@ -104,7 +104,31 @@ constexpr Command kBench{
     kBenchExit,
 };
 
-constexpr Command kCommands[] = {kServe, kCheckConfig, kCollect, kBench};
+constexpr Option kDoctorOptions[] = {
+    {"--config", "FILE", "read the configuration from FILE, which must exist", kConfigDefault},
+    {"--format", "FORMAT", "text or json", "text"},
+};
+constexpr ExitCode kDoctorExit[] = {
+    {0, "no check found drift (some may be unknown: they say why)"},
+    {1, "at least one check found drift"},
+    {2, "usage error, or the configuration is invalid"},
+};
+constexpr Command kDoctor{
+    "doctor",
+    "",
+    "check the GPU, Ollama and their tuning once and say what to fix",
+    "Reads the GPUs, every configured Ollama instance, its systemd unit, its process and the "
+    "kernel's memory limits once, and prints one line per tuning check: OK, DRIFT or UNKNOWN, "
+    "the evidence (files, values, times) and the fix, such as the systemctl commands after an "
+    "edited drop-in, an HSA_OVERRIDE_GFX_VERSION that hides the GPU, or a model running partly "
+    "on the CPU. A check that cannot be made stays UNKNOWN and says why (for example Ollama's "
+    "environment is readable only by its own user). It runs no external command. The same "
+    "checks are exported as llmon_tuning_drift by serve.",
+    kDoctorOptions,
+    kDoctorExit,
+};
+
+constexpr Command kCommands[] = {kServe, kCheckConfig, kCollect, kBench, kDoctor};
 
 constexpr File kFiles[] = {
     {"/etc/llmon/llmon.toml",

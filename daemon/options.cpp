@@ -13,10 +13,9 @@ using Cmd = Options::Command;
 
 // Each needs a table in help_commands.cpp (parse_options refuses a command without one).
 const std::map<std::string, Cmd, std::less<>> kCommandNames = {
-    {"serve", Cmd::kServe},
-    {"check-config", Cmd::kCheckConfig},
-    {"collect", Cmd::kCollect},
-    {"bench", Cmd::kBench},
+    {"serve", Cmd::kServe},     {"check-config", Cmd::kCheckConfig},
+    {"collect", Cmd::kCollect}, {"bench", Cmd::kBench},
+    {"doctor", Cmd::kDoctor},
 };
 
 // Stores one option of the help table into `o`; flags reach here only if the table lists
@@ -39,8 +38,12 @@ std::optional<Error> apply(Options& o, std::string_view flag, const std::string&
   } else if (flag == "--bench") {
     o.bench = true;
   } else if (flag == "--format") {
-    if (v != "table" && v != "json" && v != "csv") {
-      return make_error("--format: expected table, json or csv, found '" + v + "'");
+    if (o.command == Cmd::kDoctor ? v != "text" && v != "json"
+                                  : v != "table" && v != "json" && v != "csv") {
+      return make_error(
+          "--format: expected " +
+          std::string(o.command == Cmd::kDoctor ? "text or json" : "table, json or csv") +
+          ", found '" + v + "'");
     }
     o.format = v;
   } else if (flag == "--runs") {
@@ -92,6 +95,7 @@ Expected<Options> parse_options(const std::vector<std::string>& args) {
                                              : "unknown command '" + cmd + "'");
   }
   o.command = found->second;
+  o.format = o.command == Cmd::kDoctor ? "text" : "table";
   bool operand_seen = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];

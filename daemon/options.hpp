@@ -9,7 +9,7 @@
 namespace llmon {
 
 struct Options {
-  enum class Command { kServe, kCheckConfig, kCollect, kBench, kVersion, kHelp, kManPage };
+  enum class Command { kServe, kCheckConfig, kCollect, kBench, kDoctor, kVersion, kHelp, kManPage };
   Command command = Command::kHelp;
   std::string help_topic;                  // kHelp: the command asked about; empty for general
   std::optional<std::string> config_path;  // --config, or check-config's FILE
@@ -22,7 +22,7 @@ struct Options {
   std::vector<std::string> prompts;       // --prompt, repeatable
   int runs = 1;                           // --runs
   bool allow_load = false;                // --allow-load
-  std::string format = "table";           // --format table|json|csv
+  std::string format;                     // --format: bench table|json|csv, doctor text|json
 };
 
 // args excludes argv[0]. Accepts exactly the options of the command's help table

@@ -251,6 +251,10 @@ std::optional<CheckResult> check_parallel_mismatch(const InstanceView& i) {
                    "no model runner shows -np on its command line (Ollama >= 0.30 with a model "
                    "loaded)");
   }
+  if (r.state == CheckState::kOk && r.evidence.empty()) {
+    r.evidence.push_back("every runner runs with " + std::string(kVar) + "=" +
+                         std::to_string(*configured) + " (" + origin + ")");
+  }
   return r;
 }
 

@@ -53,6 +53,11 @@ std::optional<CheckResult> check_cpu_fallback(const InstanceView& i, const HostV
                          format_gb(static_cast<double>(*m.size_vram)) + " on the GPU)");
   }
   if (i.loaded.empty()) r.evidence.push_back("no model is loaded");
+  if (r.state == CheckState::kOk && measured > 0) {
+    r.evidence.push_back(measured == 1 ? "the loaded model is wholly on the GPU"
+                                       : "all " + std::to_string(measured) +
+                                             " loaded models are wholly on the GPU");
+  }
   if (!i.loaded.empty() && measured == 0) {
     return unknown(kCheck, i.name, "this Ollama version does not report size_vram");
   }

@@ -17,6 +17,14 @@ using llmon::test::render;
 
 namespace {
 
+// An instance that answers but has nothing loaded and nothing installed.
+ollama::InstanceUpdate up_with_no_models() {
+  ollama::InstanceUpdate update;
+  update.up = true;
+  update.available = std::vector<ollama::AvailableModel>{};
+  return update;
+}
+
 struct Cycle {
   bool called = false;
   std::exception_ptr error;
@@ -75,7 +83,7 @@ struct Fixture {
 // at the first here because the instance was polled before it).
 TEST_CASE("bench collector: cycles against a down instance end cleanly, again and again") {
   Fixture f;
-  f.services.ollama->update("a", false, {}, std::nullopt);
+  f.services.ollama->update("a", {});
   auto collector = f.make();
   for (int i = 0; i < 3; ++i) {
     const Cycle c = run_cycle(*collector, f.io, f.pool);
@@ -88,7 +96,7 @@ TEST_CASE("bench collector: cycles against a down instance end cleanly, again an
 
 TEST_CASE("bench collector: an idle box writes no baseline file") {
   Fixture f;
-  f.services.ollama->update("a", true, {}, std::vector<ollama::AvailableModel>{});
+  f.services.ollama->update("a", up_with_no_models());
   std::filesystem::remove_all(f.dir);  // would make every save fail
   auto collector = f.make();
   const Cycle c = run_cycle(*collector, f.io, f.pool);
@@ -99,7 +107,7 @@ TEST_CASE("bench collector: an idle box writes no baseline file") {
 
 TEST_CASE("bench collector: cycles against an idle instance (nothing loaded) end cleanly") {
   Fixture f;
-  f.services.ollama->update("a", true, {}, std::vector<ollama::AvailableModel>{});
+  f.services.ollama->update("a", up_with_no_models());
   auto collector = f.make();
   for (int i = 0; i < 3; ++i) {
     const Cycle c = run_cycle(*collector, f.io, f.pool);
@@ -129,7 +137,7 @@ TEST_CASE("bench collector: a cycle cancelled while waiting for the first poll r
   CHECK(calls == 1);
   CHECK(out.error);  // cancelled: not a result
   // The collector can run again afterwards.
-  f.services.ollama->update("a", false, {}, std::nullopt);
+  f.services.ollama->update("a", {});
   const Cycle again = run_cycle(*collector, f.io, f.pool);
   CHECK(again.called);
   CHECK_FALSE(again.error);

@@ -21,7 +21,7 @@ const std::map<std::string_view, std::string> kSamples = {
     {"M", "m:1b"},
     {"NAME", "p"},
     {"N", "3"},
-    {"FORMAT", "csv"},
+    {"FORMAT", "json"},
 };
 
 bool contains(const std::string& text, std::string_view what) {
@@ -133,14 +133,16 @@ TEST_CASE("help: the defaults it states are the configuration's defaults") {
   auto default_of = [](std::string_view command, std::string_view flag) {
     return std::string(help::find_option(*help::find_command(command), flag)->default_text);
   };
-  for (std::string_view command : {"serve", "collect", "bench"}) {
+  for (std::string_view command : {"serve", "collect", "bench", "doctor"}) {
     CHECK(contains(default_of(command, "--config"), kDefaultConfigPath));
   }
   CHECK(contains(default_of("serve", "--listen"), "built in " + defaults.web.listen));
   CHECK(contains(default_of("serve", "--log-level"), "built in " + defaults.log.level));
   CHECK(contains(default_of("bench", "--ollama"), "built in " + defaults.ollama.front().url));
   CHECK(default_of("bench", "--runs") == std::to_string(Options{}.runs));
-  CHECK(default_of("bench", "--format") == Options{}.format);
+  for (std::string_view command : {"bench", "doctor"}) {
+    CHECK(default_of(command, "--format") == parse_options({std::string(command)})->format);
+  }
 }
 
 TEST_CASE("help: the manual page is roff built from the same tables") {

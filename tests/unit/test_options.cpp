@@ -40,3 +40,16 @@ TEST_CASE("command line: mistakes are errors naming the culprit") {
   CHECK_FALSE(parse_options({"collect", "--listen", "x"}).ok());
   CHECK_FALSE(parse_options({"--version", "x"}).ok());
 }
+
+TEST_CASE("command line: doctor takes text or json, bench its own formats") {
+  CHECK(parse_options({"doctor"})->command == Cmd::kDoctor);
+  CHECK(parse_options({"doctor"})->format == "text");
+  CHECK(parse_options({"doctor", "--format", "json"})->format == "json");
+  CHECK(*parse_options({"doctor", "--config=d.toml"})->config_path == "d.toml");
+  auto csv = parse_options({"doctor", "--format=csv"});
+  REQUIRE_FALSE(csv.ok());
+  CHECK(csv.error().message.find("text or json") != std::string::npos);
+  CHECK_FALSE(parse_options({"doctor", "--model", "m"}).ok());
+  CHECK(parse_options({"bench"})->format == "table");
+  CHECK_FALSE(parse_options({"bench", "--format", "text"}).ok());
+}

@@ -133,6 +133,8 @@ TEST_CASE("parallel_mismatch: -np against OLLAMA_NUM_PARALLEL, with Ollama's own
   coder.parallel = 4;
   i.runners = {coder};
   CHECK(check_parallel_mismatch(i)->state == CheckState::kOk);
+  CHECK(check_parallel_mismatch(i)->evidence ==
+        std::vector<std::string>{"every runner runs with OLLAMA_NUM_PARALLEL=4 (process)"});
 
   i.runners[0].parallel = 2;
   auto r = check_parallel_mismatch(i);

@@ -131,6 +131,8 @@ TEST_CASE("cpu_fallback: a loaded model partly or wholly on the CPU, as `ollama 
   const ModelView on_gpu{"qwen3-coder:30b", "qwen3moe", 32'000'000'000, 32'000'000'000, false};
   ModelView split{"llama3.3:70b", "llama", 48'000'000'000, 31'200'000'000, false};
   CHECK(check_cpu_fallback(instance_with({on_gpu}), h)->state == CheckState::kOk);
+  CHECK(check_cpu_fallback(instance_with({on_gpu}), h)->evidence ==
+        std::vector<std::string>{"the loaded model is wholly on the GPU"});
   auto r = check_cpu_fallback(instance_with({on_gpu, split}), h);
   CHECK(r->state == CheckState::kDrift);
   CHECK(r->actual == "llama3.3:70b 35% CPU");
