@@ -2,13 +2,16 @@
 # llmon's alert rules on a real Prometheus, end to end. A copy of prometheus/llmon.rules.yml
 # with every `for:` shortened to 5s (a few scrapes: LlmonDown's absent() holds until the first
 # scrape) is loaded by two Prometheus servers:
-#  - "fault" scrapes llmon watching a fake Ollama with a partly offloaded model that answers
-#    benchmarks wrongly, and a second fake Ollama in a fault mode (every API request fails);
-#    FAULT_ALERTS must reach firing, with exactly these labels, and nothing else may fire;
-#  - "clean" scrapes llmon on the same GPU fixture whose models are all on the GPU and answer
-#    correctly: no alert may be pending or firing once the rules have run on that data.
+#  - "fault" scrapes llmon on the drifted tuning fixture box (tests/fixtures/boxes) watching a
+#    fake Ollama with a partly offloaded model that answers benchmarks wrongly, and a second
+#    fake Ollama in a fault mode (every API request fails); FAULT_ALERTS must reach firing,
+#    with exactly these labels, and nothing else may fire;
+#  - "clean" scrapes llmon on the clean fixture box, on the same GPU fixture, whose models are
+#    all on the GPU and answer correctly: no alert may be pending or firing once the rules have
+#    run on that data.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_prometheus.sh"
+source "$(dirname "$0")/lib_boxes.sh"
 
 command -v prometheus >/dev/null || { fail "prometheus is not installed (make deps)"; finish; }
 STARTED=$(date +%s)
@@ -29,26 +32,33 @@ start_fake broken "$WORK/broken.toml"
 start_fake clean_main "$WORK/clean.toml"
 start_fake clean_second "$FIXTURES/ollama/second_instance.toml"
 
-llmon_config() {  # llmon_config MAIN_PORT SECOND_NAME SECOND_PORT BENCH_MODEL
+assemble_box strix_halo_drifted "$WORK/drifted" "$FAKE_PORT_fault_main" "$FAKE_PORT_broken"
+assemble_box strix_halo_clean "$WORK/clean" "$FAKE_PORT_clean_main" "$FAKE_PORT_clean_second"
+
+llmon_config() {  # llmon_config MAIN_PORT SECOND_NAME SECOND_PORT BENCH_MODEL BOX
   cat <<TOML
 [gpu]
 backend = "sysfs"
-sysfs_root = "$FIXTURES/sysfs/strix_halo"
+sysfs_root = "$5/sys"
 interval = "1s"
 sample_interval = "200ms"
 [host]
-procfs_root = "$FIXTURES/proc/strix_halo"
+procfs_root = "$5/proc"
 interval = "1s"
+[tuning]
+interval = "1s"
+unit_dirs = ["$5/root/etc/systemd/system"]
+root = "$5/root"
+dbus_address = ""
 [[ollama]]
 name = "main"
 url = "127.0.0.1:$1"
-process = ""
 interval = "1s"
 [[ollama]]
 name = "$2"
 url = "127.0.0.1:$3"
-process = ""
 interval = "1s"
+unit = ""
 [bench]
 enabled = true
 interval = "1s"
@@ -61,9 +71,10 @@ TOML
 # The state directories exist, as the systemd unit's StateDirectory= makes them (llmon never
 # creates one: a missing one would fire LlmonBenchStateNotSaved).
 mkdir -p "$WORK/state_broken" "$WORK/state_second"
-llmon_config "$FAKE_PORT_fault_main" broken "$FAKE_PORT_broken" "llama3.2:3b" > "$WORK/fault.toml"
+llmon_config "$FAKE_PORT_fault_main" broken "$FAKE_PORT_broken" "llama3.2:3b" \
+  "$WORK/drifted" > "$WORK/fault.toml"
 llmon_config "$FAKE_PORT_clean_main" second "$FAKE_PORT_clean_second" \
-  "qwen3-coder:30b-a3b-q8_0" > "$WORK/clean_llmon.toml"
+  "qwen3-coder:30b-a3b-q8_0" "$WORK/clean" > "$WORK/clean_llmon.toml"
 
 # Two llmon daemons: lib.sh tracks one, so the first is handed to its cleanup list.
 LLMON_LOG="$WORK/llmon_fault.log"
@@ -76,9 +87,22 @@ CLEAN_LLMON_PORT=$LLMON_PORT
 
 # Every alert that must fire on the fault box, with all its labels, as firing_alerts prints them.
 target="instance=127.0.0.1:$FAULT_LLMON_PORT job=llmon"
+# The drifted box drifts in every check that can be made against this Ollama (0.12.11, its
+# largest model fits the GPU: no model_too_large; no [tuning.expect]: no expect_mismatch);
+# cpu_fallback is LlmonModelOffloadedToCpu's.
+tuning_alert() { echo "LlmonTuningDrift check=$1 $target ${2:+ollama=$2 }severity=warning"; }
 FAULT_ALERTS="LlmonBenchWrongAnswers $target model=llama3.2:3b ollama=main severity=warning
 LlmonModelOffloadedToCpu $target model=llama3.2:3b ollama=main severity=warning
-LlmonOllamaDown $target ollama=broken severity=critical"
+LlmonOllamaDown $target ollama=broken severity=critical
+LlmonOllamaRestartPending check=restart_pending $target ollama=main severity=warning
+$(tuning_alert bad_boolean main)
+$(tuning_alert env_mismatch main)
+$(tuning_alert gfx_override main)
+$(tuning_alert gtt_limit)
+$(tuning_alert not_under_unit main)
+$(tuning_alert parallel_mismatch main)
+$(tuning_alert performance_level)
+$(tuning_alert unknown_variable main)"
 
 prometheus_config() {  # prometheus_config LLMON_PORT
   cat <<YAML

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Every dashboard panel shows data: `make demo`'s set-up (two fake Ollama instances, the Strix
-# Halo GPU fixture, benchmarks, here every second) scraped by a real Prometheus every second
+# Halo GPU fixture, benchmarks, here every second) on the drifted tuning fixture box
+# (tests/fixtures/boxes: its procfs, unit files and kernel parameters, so the tuning panels
+# have data) scraped by a real Prometheus every second
 # with llmon's rules loaded; then every panel query of grafana/dashboards/*.json, variables
 # substituted as Grafana does, must return data (tests/support/dashboards/run_queries.py),
 # except the panels listed with their reason in tests/support/dashboards/conditional_panels.txt.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_prometheus.sh"
+source "$(dirname "$0")/lib_boxes.sh"
 
 command -v prometheus >/dev/null || { fail "prometheus is not installed (make deps)"; finish; }
 PYTHON3="$(command -v /usr/bin/python3 || command -v python3)" ||
@@ -15,6 +18,8 @@ STARTED=$(date +%s)
 
 start_fake main "$FIXTURES/ollama/strix_halo.toml"
 start_fake second "$FIXTURES/ollama/second_instance.toml"
+BOX="$WORK/box"
+assemble_box strix_halo_drifted "$BOX" "$FAKE_PORT_main" "$FAKE_PORT_second"
 
 # A box that has run benchmarks before: baselines for the model that answers correctly, so the
 # regression ratio appears after the first cycle instead of the second.
@@ -32,19 +37,25 @@ mkdir -p "$WORK/state"
 cat > "$WORK/llmon.toml" <<TOML
 [gpu]
 backend = "sysfs"
-sysfs_root = "$FIXTURES/sysfs/strix_halo"
+sysfs_root = "$BOX/sys"
 interval = "1s"
 sample_interval = "200ms"
+[host]
+procfs_root = "$BOX/proc"
+[tuning]
+interval = "1s"
+unit_dirs = ["$BOX/root/etc/systemd/system"]
+root = "$BOX/root"
+dbus_address = ""
 [[ollama]]
 name = "main"
 url = "127.0.0.1:$FAKE_PORT_main"
-process = "fake_ollama"
 interval = "1s"
 [[ollama]]
 name = "second"
 url = "127.0.0.1:$FAKE_PORT_second"
-process = "fake_ollama"
 interval = "1s"
+unit = ""
 [bench]
 enabled = true
 interval = "1s"

@@ -54,8 +54,12 @@ check "the offloaded model's GPU ratio is below 1" \
   grep -Eq '^llmon_ollama_model_gpu_ratio\{model="llama3.2:3b",ollama="main"\} 0\.' "$WORK/first.prom"
 check "the pinned model expires at +Inf" \
   grep -Eq '^llmon_ollama_model_expiry_timestamp_seconds\{model="nomic-embed-text:latest",ollama="main"\} \+Inf$' "$WORK/first.prom"
-check "the fake servers' process memory" \
+check "the box's Ollama process memory" \
   grep -q '^llmon_ollama_process_resident_memory_bytes{ollama="main"} ' "$WORK/first.prom"
+check "the tuning checks drift on the drifted box" \
+  wait_metrics '^llmon_tuning_drift\{check="gfx_override",ollama="main"\} 1$' 15
+check "the printed doctor command finds drift (exit 1)" bash -c \
+  "cmd=\"\$(sed -n 's/.*(every tuning check drifts: \(.*\)),.*/\1/p' '$WORK/demo.out')\"; [[ -n \$cmd ]]; \$cmd >/dev/null; test \$? -eq 1"
 check "the first benchmark results within 30 s" \
   wait_metrics '^llmon_bench_runs_total\{model="qwen3-coder:30b-a3b-q8_0",ollama="main",prompt="binary_search",result="ok"\} 1$' 30
 check "garbage answers are mismatches" \

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: llmon with every metric populated, without a GPU or Ollama. Two fake Ollama
 # instances (a Strix Halo-like set of models, one partly offloaded; a second small instance) and
-# the Strix Halo sysfs fixture stand in for the real thing. Ctrl-C stops everything.
+# the drifted Strix Halo fixture box (tests/fixtures/boxes: its sysfs, procfs, Ollama unit
+# files and kernel parameters, so every tuning check has something to say) stand in for the
+# real thing. Ctrl-C stops everything.
 set -euo pipefail
 
 BUILD_DIR="${BUILD_DIR:-build}"
@@ -41,21 +43,30 @@ start_fake main "$ROOT/tests/fixtures/ollama/strix_halo.toml"
 start_fake second "$ROOT/tests/fixtures/ollama/second_instance.toml"
 main_port="$PORT_main"
 second_port="$PORT_second"
+FIXTURES="$ROOT/tests/fixtures"
+source "$ROOT/tests/e2e/lib_boxes.sh"
+BOX="$WORK/box"
+assemble_box strix_halo_drifted "$BOX" "$main_port" "$second_port"
 mkdir -p "$WORK/state"  # as the systemd unit's StateDirectory= does: llmon never creates it
 cat > "$WORK/llmon.toml" <<TOML
 [web]
 listen = "$LISTEN"
 [gpu]
 backend = "sysfs"
-sysfs_root = "$ROOT/tests/fixtures/sysfs/strix_halo"
+sysfs_root = "$BOX/sys"
+[host]
+procfs_root = "$BOX/proc"
+[tuning]
+unit_dirs = ["$BOX/root/etc/systemd/system"]
+root = "$BOX/root"
+dbus_address = ""
 [[ollama]]
 name = "main"
 url = "127.0.0.1:$main_port"
-process = "fake_ollama"
 [[ollama]]
 name = "second"
 url = "127.0.0.1:$second_port"
-process = "fake_ollama"
+unit = ""
 [bench]
 enabled = true
 interval = "2m"
@@ -66,7 +77,8 @@ TOML
 
 cat <<INFO
 llmon demo: fake Ollama "main" on 127.0.0.1:$main_port (Strix Halo models, one partly on the
-CPU, one pinned), "second" on 127.0.0.1:$second_port, the Strix Halo GPU fixture, benchmarks
+CPU, one pinned), "second" on 127.0.0.1:$second_port, on the drifted Strix Halo fixture box
+(every tuning check drifts: $LLMON doctor --config $WORK/llmon.toml), benchmarks
 every ~2 minutes (the first cycle starts at once and takes about a minute). The fixture's GPU
 reads a constant 37 % busy and 31.5 W (48.123 W for the whole package), so joules per token is
 31.5 W x run time / tokens.
