@@ -2,7 +2,9 @@
 # llmon's Debian package under a real systemd (a booted bookworm container, nspawn.sh):
 # install with apt, Type=notify readiness, reload good and bad configurations, the watchdog,
 # the hardening line by line (sandbox_probe), a stand-in ollama.service seen through the
-# sandbox, the read-ollama-environment drop-in, the real librocm_smi64 under the sandbox,
+# sandbox, the tuning checks through systemd's D-Bus API (an edited drop-in: NeedDaemonReload,
+# then daemon-reload: restart pending, then restart: ok; llmon doctor's fixes), the
+# read-ollama-environment drop-in, the real librocm_smi64 under the sandbox,
 # upgrade, remove and purge. apt runs offline inside (offline_apt.sh).
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib.sh"
@@ -187,6 +189,45 @@ check "llmon_ollama_process_start_time_seconds is there" \
 check "under the sandbox, every collector succeeds (no llmon_collector_success 0)" \
   bash -c "metrics | grep -q '^llmon_collector_success{' && ! metrics | grep -q '^llmon_collector_success{.*} 0\$'"
 
+phase "tuning drift: an edited drop-in, daemon-reload, restart (systemd's D-Bus API)"
+# The tuning checks every second instead of every 30 s, through a reload.
+X sed -i '/^\[tuning\]/,/^\[/ s/^interval = "30s"$/interval = "1s"/' /etc/llmon/llmon.toml
+X systemctl reload llmon.service
+drift() { echo "^llmon_tuning_drift\\{check=\"$1\",ollama=\"default\"\\} $2\$"; }
+drift_info() {
+  echo "^llmon_tuning_drift_info\\{actual=\"$1\",check=\"restart_pending\",expected=\"[^\"]*\",ollama=\"default\"\\} 1\$"
+}
+check "a freshly started Ollama: restart_pending 0" wait_metric "$(drift restart_pending 0)" 20
+# File times have a one-second slack: the edit must come later than that after the start.
+started="$(metric '^llmon_ollama_process_start_time_seconds\{ollama="default"\}')"
+while (($(X date +%s) <= ${started%.*} + 2)); do sleep 0.2; done
+X sed -i 's/^Environment="OLLAMA_KEEP_ALIVE=24h"$/Environment="OLLAMA_KEEP_ALIVE=30m"/' \
+  /etc/systemd/system/ollama.service.d/override.conf
+check "the drop-in edited, no daemon-reload: systemd says NeedDaemonReload" \
+  bash -c "[[ \$(prop ollama.service NeedDaemonReload) == yes ]]"
+check "and llmon reports it: restart_pending 1, actual \"daemon-reload pending\"" \
+  bash -c "wait_metric '$(drift restart_pending 1)' 20 && wait_metric '$(drift_info 'daemon-reload pending')' 5"
+X llmon doctor > "$WORK/doctor-reload.txt" 2>&1 && status=0 || status=$?
+check "llmon doctor (as root) exits 1 and says what systemd said" \
+  bash -c "[[ $status == 1 ]] && grep -q 'systemd reports NeedDaemonReload for ollama.service' '$WORK/doctor-reload.txt'"
+check "with the fix: daemon-reload, then restart" grep -q \
+  'fix: sudo systemctl daemon-reload && sudo systemctl restart ollama' "$WORK/doctor-reload.txt"
+X systemctl daemon-reload
+check "after daemon-reload: still restart_pending 1, now the restart alone is missing" \
+  bash -c "wait_metric '$(drift_info 'changed [0-9.]+ (s|min|h) after start')' 20 && wait_metric '$(drift restart_pending 1)' 5"
+X llmon doctor --format json > "$WORK/doctor-restart.json" 2> /dev/null || true
+check "llmon doctor's fix is now the restart alone" \
+  bash -c "jq -e '.instances[0].checks[] | select(.check == \"restart_pending\") | .state == \"drift\" and .fix == \"sudo systemctl restart ollama\"' '$WORK/doctor-restart.json' > /dev/null"
+X systemctl restart ollama.service
+nspawn_wait_state ollama.service active > /dev/null
+check "after the restart: restart_pending 0, no drift info" \
+  bash -c "wait_metric '$(drift restart_pending 0)' 20 && ! metrics | grep -q '^llmon_tuning_drift_info{.*check=\"restart_pending\"'"
+check "the new setting is what the unit now gives: llmon_ollama_env_info from the unit" \
+  wait_metric '^llmon_ollama_env_info\{ollama="default",source="unit",value="30m",var="OLLAMA_KEEP_ALIVE"\} 1$' 10
+check "a process llmon may not read (it runs as llmon, Ollama as ollama): env_mismatch unknown, absent" \
+  bash -c "! metrics | grep -q 'check=\"env_mismatch\",ollama=\"default\"'"
+OLLAMA_PID="$(prop ollama.service MainPID)"
+
 # run_probe NAME [ENV...]: sandbox_probe as ExecStart= of a copy of the installed unit (plus
 # the drop-ins of llmon.service.d that the caller copied to llmon-probe.service.d).
 run_probe() {
@@ -272,6 +313,10 @@ check "llmon runs as ollama" \
 check "its state moved to /var/lib/llmon, owned by ollama, contents kept" \
   bash -c "X test -d /var/lib/llmon -a ! -L /var/lib/llmon && [[ \$(X stat -c %U /var/lib/llmon/marker) == ollama ]]"
 check "and it still serves and sees Ollama" wait_metric '^llmon_ollama_up\{ollama="default"\} 1$' 30
+check "as Ollama's user it reads the server's environment: env_mismatch 0, not unknown" \
+  wait_metric "$(drift env_mismatch 0)" 20
+check "and llmon_ollama_env_info has the process's own values" \
+  wait_metric '^llmon_ollama_env_info\{ollama="default",source="process",value="30m",var="OLLAMA_KEEP_ALIVE"\} 1$' 10
 SCORE_OLLAMA="$(exposure llmon.service)"
 echo "systemd-analyze security llmon.service with the drop-in: $SCORE_OLLAMA"
 check "with the drop-in, exposure $SCORE_OLLAMA is at most 2.0" at_most "$SCORE_OLLAMA" 2.0
