@@ -83,6 +83,11 @@ std::optional<CheckResult> check_gtt_limit(const HostView& h) {
       }
     }
   }
+  if (r.state == CheckState::kOk && r.evidence.empty()) {
+    r.evidence.push_back(
+        set ? "the kernel command line's " + live + ".pages_limit=" + *set + " is in effect"
+            : "no GTT size on the kernel command line (the driver's default pool)");
+  }
   return r;
 }
 

@@ -60,6 +60,16 @@ TEST_CASE("gtt_limit: clean when the command line, the live limit and the pool a
   auto r = check_gtt_limit(clean_host());
   CHECK(r->state == CheckState::kOk);
   CHECK(r->evidence.at(0) == "GPU 0's GTT pool (96.0 GiB) matches the live TTM limit");
+  // Without a GPU to compare with, the OK line still says what was looked at.
+  HostView no_gpu = clean_host();
+  no_gpu.gpus->clear();
+  CHECK(
+      check_gtt_limit(no_gpu)->evidence ==
+      std::vector<std::string>{"the kernel command line's ttm.pages_limit=25165824 is in effect"});
+  no_gpu.kernel_cmdline = std::vector<KernelParam>{};
+  CHECK(check_gtt_limit(no_gpu)->evidence ==
+        std::vector<std::string>{
+            "no GTT size on the kernel command line (the driver's default pool)"});
 }
 
 TEST_CASE("gtt_limit: the wrong module, a stale value, deprecated and mistyped parameters") {
