@@ -45,6 +45,9 @@ class Collector {
   virtual std::string name() const = 0;
   // Time between the end of one run and the start of the next (failures back off from it).
   virtual Duration interval() const = 0;
+  // The longest interval() can be (with jitter): exported as llmon_collector_interval_seconds
+  // so that staleness alerts scale with the configuration.
+  virtual Duration max_interval() const { return interval(); }
   // A run still going after this long counts as failed; its series are withdrawn.
   virtual Duration timeout() const { return interval(); }
 

@@ -65,7 +65,8 @@ int collect_once(const Options& options) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    statuses.push_back({collector->name(), ok, seconds, std::nullopt});
+    // No interval: a one-shot run has none (a textfile feed runs at its cron's pace).
+    statuses.push_back({collector->name(), ok, seconds, std::nullopt, 0});
   }
   pool.join();
   slots[kSchedulerSlot] = collector_status_families(statuses);

@@ -216,7 +216,8 @@ void Scheduler::apply(std::vector<SnapshotStore::Update> updates) {
 MetricFamilies Scheduler::status_families() const {
   std::vector<CollectorStatus> statuses;
   for (const auto& job : jobs_) {
-    statuses.push_back({job->name, job->healthy, job->last_duration, job->last_success});
+    statuses.push_back({job->name, job->healthy, job->last_duration, job->last_success,
+                        to_seconds(job->collector->max_interval())});
   }
   return collector_status_families(statuses);
 }
@@ -234,6 +235,11 @@ MetricFamilies collector_status_families(const std::vector<CollectorStatus>& sta
     }
     set.gauge("llmon_collector_last_success_timestamp_seconds",
               "Unix time of the collector's last successful run.", labels, s.last_success);
+    if (s.interval_seconds > 0) {
+      set.gauge("llmon_collector_interval_seconds",
+                "Configured time between the collector's runs (with jitter, the longest).", labels,
+                s.interval_seconds);
+    }
   }
   return set.take();
 }

@@ -66,6 +66,7 @@ struct CollectorStatus {
   std::optional<bool> success;  // unknown until the first run ends
   double duration_seconds = 0;
   std::optional<double> last_success;  // unix seconds
+  double interval_seconds = 0;         // Collector::max_interval
 };
 
 // The llmon_collector_* families; the daemon's scheduler and `llmon collect` both use it.

@@ -53,6 +53,7 @@ class BenchCollector final : public Collector {
     std::uniform_int_distribution<Duration::rep> jitter(0, bench_.jitter.count());
     return bench_.interval + Duration(jitter(jitter_rng_));
   }
+  Duration max_interval() const override { return bench_.interval + bench_.jitter; }
   // Every request has its own deadline; this only bounds a cycle that somehow never ends.
   Duration timeout() const override {
     const std::size_t models = bench_.models.empty() ? 16 : bench_.models.size();

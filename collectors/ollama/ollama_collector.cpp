@@ -42,7 +42,7 @@ class OllamaCollector final : public Collector {
       client_ = HttpClient::create(ctx.io.get_executor(), address_.host, address_.port,
                                    static_cast<std::size_t>(config_.max_body_bytes));
     }
-    auto run = std::make_shared<Run>(Run{ctx, std::move(done), {}, {}});
+    auto run = std::make_shared<Run>(Run{ctx, std::move(done), {}, {}, {}});
     run->poll.instance = config_.name;
     get(run, "/api/version", [this, run](const std::string& body) {
       auto version = parse_version(body);

@@ -92,7 +92,8 @@ TEST_CASE("scheduler: a successful run publishes series and success 1") {
   CHECK(h.wait_for([](const std::string& t) {
     return Harness::has(t, "llmon_collector_success{collector=\"alpha\"} 1") &&
            Harness::has(t, "llmon_test_value{source=\"alpha\"}") &&
-           Harness::has(t, "llmon_collector_last_success_timestamp_seconds{collector=\"alpha\"}");
+           Harness::has(t, "llmon_collector_last_success_timestamp_seconds{collector=\"alpha\"}") &&
+           Harness::has(t, "llmon_collector_interval_seconds{collector=\"alpha\"} 0.02\n");
   }));
   CHECK(h.wait_for([&](const std::string&) { return c->runs >= 3; }));
 }
