@@ -1,11 +1,13 @@
 #include "common/metrics.hpp"
 
+#include "common/label_value.hpp"
+
 namespace llmon {
 
 prometheus::ClientMetric make_metric(const Labels& labels) {
   prometheus::ClientMetric m;
   m.label.reserve(labels.size());
-  for (const auto& [k, v] : labels) m.label.push_back({k, v});
+  for (const auto& [k, v] : labels) m.label.push_back({k, label_value(v)});
   return m;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// FamilySet: builds prometheus-cpp MetricFamily lists with one call per sample.
-// Not thread-safe: each collector run owns its own FamilySet.
+// FamilySet: builds prometheus-cpp MetricFamily lists with one call per sample. Every label
+// value passes through label_value (common/label_value.hpp): valid UTF-8, no control characters,
+// at most 256 bytes, whatever the source sent. Not thread-safe: each collector run owns its own.
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
@@ -42,6 +43,7 @@ class FamilySet {
   MetricFamilies families_;
 };
 
+// A sample with these labels, each value made a label_value.
 prometheus::ClientMetric make_metric(const Labels& labels);
 
 }  // namespace llmon

@@ -50,12 +50,21 @@ TEST_CASE("text format: every value, bucket bound and quantile in the shortest f
 }
 
 TEST_CASE("text format: HELP escapes backslash and newline, label values also the quote") {
-  FamilySet set;
-  set.gauge("llmon_x", "line one\nback\\slash \"quoted\"", {{"model", "a\"b\\c\nd"}}, 1);
-  const std::string text = render_text(set.take());
+  // Built by hand: FamilySet would already have made the newline a visible "␊" (test_label_value).
+  MetricFamilies families{
+      {"llmon_x", "line one\nback\\slash \"quoted\"", prometheus::MetricType::Gauge, {}}};
+  families[0].metric.push_back(prometheus::ClientMetric{});
+  families[0].metric[0].label.push_back({"model", "a\"b\\c\nd"});
+  families[0].metric[0].gauge.value = 1;
+  const std::string text = render_text(families);
   CHECK(text ==
         "# HELP llmon_x line one\\nback\\\\slash \"quoted\"\n# TYPE llmon_x gauge\n"
         "llmon_x{model=\"a\\\"b\\\\c\\nd\"} 1\n");
+  FamilySet set;
+  set.gauge("llmon_x", "Help.", {{"model", "a\"b\\c\nd"}}, 1);
+  CHECK(render_text(set.take()) ==
+        "# HELP llmon_x Help.\n# TYPE llmon_x gauge\nllmon_x{model=\"a\\\"b\\\\c\xE2\x90\x8A"
+        "d\"} 1\n");
 }
 
 TEST_CASE("json text: numbers as people write them, non-finite as null, strings escaped") {
