@@ -42,6 +42,13 @@ MetricFamilies merge_and_sort(const std::map<std::string, MetricFamilies>& slots
   for (auto& [name, family] : by_name) {
     for (auto& m : family.metric) std::sort(m.label.begin(), m.label.end());
     std::stable_sort(family.metric.begin(), family.metric.end(), label_values_less);
+    // Two series with one label set would make Prometheus drop samples: keep the first. Sources
+    // bound and clean their label values (label_value), so distinct raw values can meet here.
+    family.metric.erase(std::unique(family.metric.begin(), family.metric.end(),
+                                    [](const auto& a, const auto& b) {
+                                      return !label_values_less(a, b) && !label_values_less(b, a);
+                                    }),
+                        family.metric.end());
     out.push_back(std::move(family));
   }
   return out;

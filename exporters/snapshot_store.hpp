@@ -46,7 +46,8 @@ class SnapshotStore {
 };
 
 // Merges families of the same name across slots, drops empty ones, sorts families by name and
-// series by label values: the deterministic order the text format and golden files rely on.
+// series by label values: the deterministic order the text format and golden files rely on. A
+// series repeating the label set of one before it in its family is dropped.
 MetricFamilies merge_and_sort(const std::map<std::string, MetricFamilies>& slots);
 
 }  // namespace llmon

@@ -66,13 +66,31 @@ TEST_CASE("store: an update of several slots is seen all at once, generations on
 }
 
 TEST_CASE("store: special values and label escaping follow the text format") {
+  // The quote and the backslash are escaped; the newline FamilySet made a visible "␊".
   SnapshotStore store;
   MetricFamilies f = gauge("llmon_inf", {{"model", "hf.co/org/Repo-GGUF:Q4_K_M \"x\"\\\n"}},
                            std::numeric_limits<double>::infinity());
   store.publish("s", std::move(f));
   CHECK(store.current()->text.find(
-            "llmon_inf{model=\"hf.co/org/Repo-GGUF:Q4_K_M \\\"x\\\"\\\\\\n\"} +Inf") !=
+            "llmon_inf{model=\"hf.co/org/Repo-GGUF:Q4_K_M \\\"x\\\"\\\\\xE2\x90\x8A\"} +Inf") !=
         std::string::npos);
+}
+
+TEST_CASE("store: a label set repeated in a family is exported once, the first") {
+  // Two raw values can share a label value: 300-byte names whose hashes collide, or "m\x01" and
+  // the literal "m␁". An exposition with both would make Prometheus drop samples.
+  FamilySet set;
+  set.gauge("llmon_dup", "help text", {{"model", "m\x01"}}, 1);
+  set.gauge("llmon_dup", "help text", {{"model", "m\xE2\x90\x81"}}, 2);
+  set.gauge("llmon_dup", "help text", {{"model", "n"}}, 3);
+  SnapshotStore store;
+  store.publish("a", set.take());
+  store.publish("b", gauge("llmon_dup", {{"model", "n"}}, 4));
+  const std::string text = store.current()->text;
+  CHECK(text.find("llmon_dup{model=\"m\xE2\x90\x81\"} 1\n") != std::string::npos);
+  CHECK(text.find("} 2\n") == std::string::npos);
+  CHECK(text.find("llmon_dup{model=\"n\"} 3\n") != std::string::npos);
+  CHECK(text.find("} 4\n") == std::string::npos);
 }
 
 TEST_CASE("store: concurrent publishers and readers never see a torn snapshot") {
