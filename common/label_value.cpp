@@ -113,21 +113,8 @@ std::string label_value(std::string_view raw) {
 
 std::string label_hash(std::string_view raw) { return hex32(fnv1a(kFnvOffset, raw)); }
 
-BoundedText::BoundedText(std::size_t keep)
-    : keep_(std::max(keep, kMaxLabelValueBytes)), hash_(kFnvOffset) {}
-
-void BoundedText::append(std::string_view part) {
-  hash_ = fnv1a(hash_, part);
-  size_ += part.size();
-  if (kept_.size() < keep_) kept_.append(part.substr(0, keep_ - kept_.size()));
-}
-
-std::string BoundedText::finish() {
-  std::string out = size_ <= keep_ ? std::move(kept_) : label_value_of(kept_, hash_, size_);
-  kept_.clear();
-  hash_ = kFnvOffset;
-  size_ = 0;
-  return out;
+std::string bounded_text(std::string_view raw, std::size_t keep) {
+  return raw.size() <= keep ? std::string(raw) : label_value(raw);
 }
 
 }  // namespace llmon

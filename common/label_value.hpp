@@ -2,8 +2,7 @@
 // Label values that come from outside llmon (model names, versions, digests, environment values,
 // GPU names, error texts...) made fit for an exposition: valid UTF-8, no control characters, at
 // most kMaxLabelValueBytes bytes, the same input always giving the same value. FamilySet applies
-// label_value to every label value it is given. Pure functions; BoundedText is a plain value
-// (not thread-safe, like any value being built).
+// label_value to every label value it is given. Pure functions.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,23 +26,9 @@ std::string label_value(std::string_view raw);
 // The top 32 bits of the 64-bit FNV-1a hash of `raw`, as 8 lower-case hex digits.
 std::string label_hash(std::string_view raw);
 
-// A text that arrives in parts (a streaming JSON parser's string pieces), held in bounded
-// memory: the whole text when it is at most `keep` bytes, else only what its label_value needs.
-class BoundedText {
- public:
-  // `keep` below kMaxLabelValueBytes is raised to it.
-  explicit BoundedText(std::size_t keep);
-  void append(std::string_view part);
-  // The text itself (unchanged, not sanitised) when it was at most `keep` bytes long, else its
-  // label_value. Resets the builder.
-  std::string finish();
-  std::size_t size() const { return size_; }
-
- private:
-  std::size_t keep_;
-  std::string kept_;
-  std::uint64_t hash_;
-  std::size_t size_ = 0;
-};
+// A text from outside as llmon keeps it in memory and logs: itself when at most `keep` bytes
+// (unchanged), else its label_value. Parsers bound every field with it, so a hostile document
+// cannot make llmon hold megabytes per field after parsing.
+std::string bounded_text(std::string_view raw, std::size_t keep);
 
 }  // namespace llmon

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "collectors/ollama/model_blob.hpp"
+#include "common/label_value.hpp"
 
 namespace llmon::ollama {
 
@@ -26,6 +27,18 @@ Expected<json::value> parse_document(std::string_view text, std::string_view wha
                       " of " + std::to_string(text.size()) + ": " + ec.message());
   }
   return parser.release();
+}
+
+std::string bounded(std::string_view text) { return bounded_text(text, kMaxTextBytes); }
+
+// The strings of a JSON array, each bounded, at most kMaxListItems of them; other kinds skipped.
+std::vector<std::string> bounded_strings(const json::array& array) {
+  std::vector<std::string> out;
+  for (const json::value& e : array) {
+    if (out.size() == kMaxListItems) break;
+    if (e.is_string()) out.push_back(bounded(e.get_string()));
+  }
+  return out;
 }
 
 const char* kind(const json::value& v) {
@@ -71,7 +84,7 @@ struct Fields {
       wrong(key, "a string", *v);
       return std::nullopt;
     }
-    return std::string(v->get_string());
+    return bounded(v->get_string());
   }
   std::optional<std::int64_t> integer(std::string_view key) {
     const json::value* v = find(key);
@@ -107,9 +120,7 @@ ModelDetails parse_details(Fields& parent) {
     if (!fam->is_array()) {
       f.wrong("families", "an array", *fam);
     } else {
-      for (const json::value& e : fam->get_array()) {
-        if (e.is_string()) d.families.emplace_back(e.get_string());
-      }
+      d.families = bounded_strings(fam->get_array());
     }
   }
   if (parent.error.empty()) parent.error = f.error;
@@ -164,6 +175,39 @@ Expected<std::vector<Model>> parse_models(std::string_view text, std::string_vie
   return out;
 }
 
+void note(std::string& notes, std::string_view field, std::int64_t value) {
+  notes += (notes.empty() ? "" : "; ") + std::string(field) + " " + std::to_string(value);
+}
+
+// A byte count no server can report (negative, or past kMaxPlausibleBytes) is noted and becomes
+// 0, "unknown", as Ollama's own zero is read.
+void check_size(std::int64_t& size, std::string& notes) {
+  if (size >= 0 && size <= kMaxPlausibleBytes) return;
+  note(notes, "size", size);
+  size = 0;
+}
+
+// /api/ps's numbers: a value out of range is noted and absent; a context length of 0 is a
+// server that does not know it yet (before its runner reported one): absent, not impossible.
+void drop_impossible(LoadedModel& m) {
+  check_size(m.size, m.impossible);
+  if (m.size_vram && (*m.size_vram < 0 || *m.size_vram > kMaxPlausibleBytes)) {
+    note(m.impossible, "size_vram", *m.size_vram);
+    m.size_vram.reset();
+  } else if (m.size_vram && m.size > 0 && *m.size_vram > m.size) {
+    // size is the model's whole footprint, of which size_vram is the GPU's part.
+    note(m.impossible, "size_vram", *m.size_vram);
+    m.impossible += " above size " + std::to_string(m.size);
+    m.size_vram.reset();
+  }
+  if (m.context_length == 0) m.context_length.reset();
+  if (m.context_length &&
+      (*m.context_length < 0 || *m.context_length > kMaxPlausibleContextLength)) {
+    note(m.impossible, "context_length", *m.context_length);
+    m.context_length.reset();
+  }
+}
+
 std::optional<double> timestamp(Fields& f, std::string_view key) {
   auto text = f.str(key);
   if (!text) return std::nullopt;
@@ -195,12 +239,14 @@ Expected<std::vector<LoadedModel>> parse_ps(std::string_view text) {
     m.size_vram = f.integer("size_vram");
     m.context_length = f.integer("context_length");
     m.expires_at = timestamp(f, "expires_at");
+    drop_impossible(m);
   });
 }
 
 Expected<std::vector<AvailableModel>> parse_tags(std::string_view text) {
   return parse_models<AvailableModel>(text, "/api/tags", [](Fields& f, AvailableModel& m) {
     m.modified_at = timestamp(f, "modified_at");
+    check_size(m.size, m.impossible);
   });
 }
 
@@ -215,14 +261,12 @@ Expected<ShowInfo> parse_show(std::string_view text) {
       return make_error(std::string("/api/show: capabilities: expected an array, found ") +
                         kind(it->value()));
     }
-    for (const json::value& v : it->value().get_array()) {
-      if (v.is_string()) out.capabilities.emplace_back(v.get_string());
-    }
+    out.capabilities = bounded_strings(it->value().get_array());
   }
   // Both are optional (older servers, a model without details): absent reads as empty.
   if (const json::value* details = o.if_contains("details"); details && details->is_object()) {
     if (const json::value* f = details->get_object().if_contains("family"); f && f->is_string()) {
-      out.family = std::string(f->get_string());
+      out.family = bounded(f->get_string());
     }
   }
   if (const json::value* t = o.if_contains("template"); t && t->is_string()) {
@@ -263,7 +307,7 @@ std::string error_message(std::string_view body) {
   if (!ec && v.is_object()) {
     if (auto it = v.get_object().find("error");
         it != v.get_object().end() && it->value().is_string()) {
-      return std::string(it->value().get_string());
+      return bounded(it->value().get_string());
     }
   }
   std::string out;

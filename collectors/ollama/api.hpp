@@ -13,6 +13,20 @@
 
 namespace llmon::ollama {
 
+// What a real Ollama can report in /api/ps and /api/tags (docs/metrics.md, "Impossible values").
+// A number outside is not a measurement: the parsers leave it absent (a size: 0, unknown) and
+// name it in the model's `impossible` note. Generous by orders of magnitude: the largest models
+// published take about 2 TB at 16 bits, and no context window reaches 10^8 tokens.
+inline constexpr std::int64_t kMaxPlausibleBytes = std::int64_t{1} << 50;  // 1 PiB
+inline constexpr std::int64_t kMaxPlausibleContextLength = 100'000'000;
+// Text fields (names, digests, details, versions, error messages) longer than this are replaced
+// by their label_value (common/label_value.hpp: 256 bytes ending in a hash of the whole text),
+// so a hostile body cannot make llmon hold or export megabytes per field. Ollama's own model
+// names are at most 593 bytes (types/model/name.go: host 350, namespace, model and tag 80 each).
+inline constexpr std::size_t kMaxTextBytes = 1024;
+// List fields inside one model (details.families, /api/show capabilities) keep this many.
+inline constexpr std::size_t kMaxListItems = 32;
+
 struct ModelDetails {
   std::string parent_model;
   std::string format;                 // "gguf"
@@ -28,10 +42,13 @@ struct LoadedModel {
   std::string model;
   std::string digest;
   std::int64_t size = 0;                  // bytes: weights + KV cache + compute graph; 0 = unknown
-  std::optional<std::int64_t> size_vram;  // bytes on the GPU
+  std::optional<std::int64_t> size_vram;  // bytes on the GPU, at most `size` when that is known
   ModelDetails details;
   std::optional<double> expires_at;            // unix seconds; absent when missing or zero time
-  std::optional<std::int64_t> context_length;  // recent servers only
+  std::optional<std::int64_t> context_length;  // tokens, positive; recent servers only
+  // The impossible values the entry claimed, absent above: "size_vram -1; context_length -4096";
+  // empty when all were plausible.
+  std::string impossible;
 };
 
 // One entry of /api/tags: a model available on disk.
@@ -39,9 +56,10 @@ struct AvailableModel {
   std::string name;
   std::string model;
   std::string digest;
-  std::int64_t size = 0;  // file bytes
+  std::int64_t size = 0;  // file bytes; 0 = unknown
   ModelDetails details;
   std::optional<double> modified_at;
+  std::string impossible;  // as in LoadedModel
 };
 
 Expected<std::string> parse_version(std::string_view json);
@@ -77,7 +95,8 @@ Expected<double> parse_rfc3339(std::string_view text);
 // http://host:port/api/ps: HTTP 500: <Ollama's error message>").
 Expected<std::string> ok_body(const std::string& request, Expected<HttpResponse> response);
 
-// The message of an {"error":"..."} body, or the start of a non-JSON body, for log lines.
+// The message of an {"error":"..."} body (bounded as a text field), or the start of a non-JSON
+// body, for log lines.
 std::string error_message(std::string_view body);
 
 // The first 12 hex digits of a digest ("sha256:abc..." or "abc..."), as `ollama ps` shows it.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "collectors/ollama/model_limits.hpp"
+
 namespace llmon::ollama {
 
 MetricFamilies ollama_families(const PollResult& poll,
@@ -28,7 +30,14 @@ MetricFamilies ollama_families(const PollResult& poll,
   set.gauge("llmon_ollama_info", "Ollama server version; always 1.",
             {{"ollama", poll.instance}, {"version", poll.version}}, 1.0);
   set.gauge("llmon_ollama_models_loaded", "Models loaded in memory (/api/ps).", inst,
-            static_cast<double>(poll.loaded.size()));
+            static_cast<double>(poll.loaded.size() + poll.loaded_left_out));
+  set.counter("llmon_ollama_dropped_models_total",
+              "Models whose series llmon left out: /api/ps entries beyond the first " +
+                  std::to_string(kMaxLoadedModels) +
+                  " by name (at every poll), and load counters of unloaded models forgotten "
+                  "beyond " +
+                  std::to_string(kMaxTrackedModels) + " (once each).",
+              inst, static_cast<double>(poll.dropped_models_total));
   for (const LoadedModel& m : poll.loaded) {
     const Labels ml{{"ollama", poll.instance}, {"model", m.name}};
     set.gauge("llmon_ollama_model_loaded_info", "A loaded model's details; always 1.",

@@ -1,5 +1,6 @@
 #pragma once
 // The llmon_ollama_* families of one instance from one poll. Pure function.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,9 +17,12 @@ struct PollResult {
   std::string instance;  // the `ollama` label
   bool up = false;
   std::string version;
-  std::vector<LoadedModel> loaded;
+  std::vector<LoadedModel> loaded;  // at most kMaxLoadedModels (keep_first_models)
   std::optional<std::vector<AvailableModel>> available;
   std::optional<proc::ProcessUsage> process;
+  std::size_t loaded_left_out = 0;  // /api/ps entries beyond kMaxLoadedModels, not in `loaded`
+  // llmon_ollama_dropped_models_total, kept by the collector across polls.
+  std::uint64_t dropped_models_total = 0;
 };
 
 // Ollama's CLI shows an expiry more than this far ahead as "Forever" (a negative keep_alive

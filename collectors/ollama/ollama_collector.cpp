@@ -5,10 +5,12 @@
 #include <map>
 
 #include "collectors/ollama/families.hpp"
+#include "collectors/ollama/model_limits.hpp"
 #include "collectors/ollama/process_discovery.hpp"
 #include "collectors/ollama/registry.hpp"
 #include "common/clock.hpp"
 #include "common/http_client.hpp"
+#include "common/label_value.hpp"
 #include "common/log.hpp"
 #include "common/ollama_url.hpp"
 
@@ -52,6 +54,7 @@ class OllamaCollector final : public Collector {
         auto ps = parse_ps(body);
         if (!ps) return down(run, ps.error().message);
         run->poll.loaded = std::move(ps).value();
+        run->poll.loaded_left_out = keep_first_models(run->poll.loaded);
         get(run, "/api/tags", [this, run](const std::string& body) {
           auto tags = parse_tags(body);
           if (!tags) return down(run, tags.error().message);
@@ -153,7 +156,13 @@ class OllamaCollector final : public Collector {
   }
 
   void finish(const std::shared_ptr<Run>& run) {
-    if (run->poll.up) tracker_.observe(run->poll.loaded);
+    if (run->poll.up) {
+      tracker_.observe(run->poll.loaded);
+      left_out_total_ += run->poll.loaded_left_out;
+      log_left_out(run->poll);
+      log_impossible(run->poll);
+    }
+    run->poll.dropped_models_total = left_out_total_ + tracker_.forgotten();
     InstanceUpdate update{run->poll.up, run->poll.version, run->poll.loaded, run->poll.available,
                           {},           run->server};
     for (const LoadedModel& m : run->poll.loaded) {
@@ -171,6 +180,46 @@ class OllamaCollector final : public Collector {
     done(nullptr, std::move(result));
   }
 
+  // One line when /api/ps starts (or stops) listing more models than are exported.
+  void log_left_out(const PollResult& poll) {
+    const bool now = poll.loaded_left_out > 0;
+    if (now == left_out_) return;
+    left_out_ = now;
+    if (now) {
+      logger("ollama")->warn(
+          "{}: /api/ps lists {} models; only the {} whose names sort first are exported, the "
+          "others are counted in llmon_ollama_dropped_models_total",
+          name(), poll.loaded.size() + poll.loaded_left_out, kMaxLoadedModels);
+    } else {
+      logger("ollama")->info("{}: /api/ps lists no more models than are exported", name());
+    }
+  }
+
+  // One line when the instance starts (or stops) reporting impossible values (api.hpp
+  // kMaxPlausible*), which are absent from the exposition.
+  void log_impossible(const PollResult& poll) {
+    std::string first;
+    std::size_t models = 0;
+    auto look = [&](const auto& list) {
+      for (const auto& m : list) {
+        if (m.impossible.empty()) continue;
+        if (models++ == 0) first = label_value(m.name) + ": " + m.impossible;
+      }
+    };
+    look(poll.loaded);
+    if (poll.available) look(*poll.available);
+    const bool now = models > 0;
+    if (now == impossible_) return;
+    impossible_ = now;
+    if (now) {
+      logger("ollama")->warn(
+          "{}: Ollama reported impossible values, not exported: {}{}", name(), first,
+          models > 1 ? " (and " + std::to_string(models - 1) + " more models)" : std::string());
+    } else {
+      logger("ollama")->info("{}: Ollama's values are plausible again", name());
+    }
+  }
+
   OllamaConfig config_;
   OllamaAddress address_;
   std::filesystem::path procfs_root_;
@@ -180,6 +229,9 @@ class OllamaCollector final : public Collector {
   std::map<std::string, ModelShow> shown_;  // by model digest; io thread only
   std::optional<int> cached_pid_;           // touched only on the pool, never concurrently
   std::optional<double> cached_start_;
+  std::uint64_t left_out_total_ = 0;  // /api/ps entries beyond kMaxLoadedModels, all polls
+  bool left_out_ = false;             // the last successful poll left some out
+  bool impossible_ = false;           // the last successful poll had impossible values
 };
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include "collectors/ollama/api.hpp"
 #include "collectors/ollama/families.hpp"
+#include "collectors/ollama/model_limits.hpp"
 #include "collectors/ollama/model_tracker.hpp"
+#include "common/label_value.hpp"
 #include "common/ollama_url.hpp"
 #include "exporters/snapshot_store.hpp"
 #include "metrics_test_support.hpp"
@@ -143,8 +145,8 @@ TEST_CASE("ollama address: OLLAMA_HOST forms") {
 }
 
 TEST_CASE("ollama tracker: loads and unloads between polls, not at the first") {
-  LoadedModel a{"a", "a", "d1", 1, {}, {}, {}, 4096};
-  LoadedModel b{"b", "b", "d2", 1, {}, {}, {}, {}};
+  LoadedModel a{"a", "a", "d1", 1, {}, {}, {}, 4096, {}};
+  LoadedModel b{"b", "b", "d2", 1, {}, {}, {}, {}, {}};
   LoadTracker t;
   t.observe({a});
   CHECK(t.counters().at("a").loads == 0);
@@ -193,4 +195,135 @@ TEST_CASE("ollama families: ratios, +Inf for pinned models, absent values") {
         "# HELP llmon_ollama_up 1 when the Ollama instance answered /api/version, /api/ps and "
         "/api/tags with valid documents.\n# TYPE llmon_ollama_up gauge\n"
         "llmon_ollama_up{ollama=\"box\"} 0\n");
+}
+
+TEST_CASE("ollama api: impossible numbers are absent and named in the model's note") {
+  auto ps = parse_ps(R"({"models":[
+    {"name":"neg","size":4000000000,"size_vram":-1,"context_length":-4096},
+    {"name":"max","size":9223372036854775807,"size_vram":9223372036854775807,
+     "context_length":9223372036854775807},
+    {"name":"above","size":1000,"size_vram":2000,"context_length":0},
+    {"name":"fine","size":4000000000,"size_vram":1000000000,"context_length":8192}]})");
+  REQUIRE(ps.ok());
+  const auto& neg = (*ps)[0];
+  CHECK(neg.size == 4000000000);
+  CHECK_FALSE(neg.size_vram);
+  CHECK_FALSE(neg.context_length);
+  CHECK(neg.impossible == "size_vram -1; context_length -4096");
+  const auto& max = (*ps)[1];
+  CHECK(max.size == 0);  // unknown, as Ollama's own 0
+  CHECK_FALSE(max.size_vram);
+  CHECK_FALSE(max.context_length);
+  CHECK(max.impossible ==
+        "size 9223372036854775807; size_vram 9223372036854775807; context_length "
+        "9223372036854775807");
+  const auto& above = (*ps)[2];
+  CHECK_FALSE(above.size_vram);       // more on the GPU than the whole model
+  CHECK_FALSE(above.context_length);  // 0: not known yet, absent but not impossible
+  CHECK(above.impossible == "size_vram 2000 above size 1000");
+  const auto& fine = (*ps)[3];
+  CHECK(fine.impossible.empty());
+  CHECK(*fine.size_vram == 1000000000);
+  CHECK(*fine.context_length == 8192);
+
+  auto tags = parse_tags(R"({"models":[{"name":"t","size":-5},{"name":"u","size":7}]})");
+  REQUIRE(tags.ok());
+  CHECK((*tags)[0].size == 0);
+  CHECK((*tags)[0].impossible == "size -5");
+  CHECK((*tags)[1].impossible.empty());
+}
+
+TEST_CASE("ollama families: impossible values and raw control characters never reach the text") {
+  auto ps = parse_ps(R"({"models":[
+    {"name":"evil\u001b[31m\u0000","size":4000000000,"size_vram":-1,"context_length":-4096,
+     "details":{"family":"llama\u0007"}},
+    {"name":"big","size":9223372036854775807,"size_vram":9223372036854775807}]})");
+  REQUIRE(ps.ok());
+  PollResult poll{"box", true, std::string("0.12\0\x1b", 6), *ps, std::nullopt, std::nullopt};
+  const auto text = render(ollama_families(poll, {}, 0));
+  for (const char* bad : {"-1\n", "-4096", "9223372036854775807", "9.22337e+18",
+                          "9.223372036854776e+18", "gpu_ratio{model=\"big\""}) {
+    CAPTURE(bad);
+    CHECK_FALSE(has(text, bad));
+  }
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\0') == std::string::npos);
+  CHECK(text.find('\x07') == std::string::npos);
+  CHECK(has(text, "model=\"evil\xE2\x90\x9B[31m\xE2\x90\x80\""));  // ␛ and ␀
+  CHECK(has(text, "version=\"0.12\xE2\x90\x80\xE2\x90\x9B\""));
+  CHECK(has(text, "llmon_ollama_model_size_bytes{model=\"evil"));  // the plausible size stays
+}
+
+TEST_CASE("ollama api: text fields are bounded; a 4 MB model name costs 256 bytes") {
+  const std::string huge(4'000'000, 'q');
+  const std::string real(593, 'r');  // the longest name Ollama itself accepts
+  std::string families;
+  for (int i = 0; i < 1000; ++i) families += std::string(i ? "," : "") + "\"f\"";
+  auto ps =
+      parse_ps(R"({"models":[{"name":")" + huge + R"(","digest":")" + huge +
+               R"(","details":{"families":[)" + families + R"(]}},{"name":")" + real + R"("}]})");
+  REQUIRE(ps.ok());
+  CHECK((*ps)[0].name == label_value(huge));
+  CHECK((*ps)[0].name.size() <= kMaxLabelValueBytes);
+  CHECK((*ps)[0].model == (*ps)[0].name);
+  CHECK((*ps)[0].digest.size() <= kMaxLabelValueBytes);
+  CHECK((*ps)[0].details.families.size() == kMaxListItems);
+  CHECK((*ps)[1].name == real);  // kept whole: a benchmark sends it back to Ollama
+  CHECK(*parse_version(R"({"version":")" + huge + R"("})") == label_value(huge));
+  CHECK(error_message(R"({"error":")" + huge + R"("})") == label_value(huge));
+
+  PollResult poll{"box", true, "0.12.11", *ps, std::nullopt, std::nullopt};
+  LoadTracker t;
+  t.observe(poll.loaded);
+  const auto text = render(ollama_families(poll, t.counters(), 0));
+  CHECK(text.size() < 16 * 1024);
+  CHECK(has(text, "model=\"" + std::string(245, 'q') + "\xE2\x80\xA6" + label_hash(huge) + "\""));
+}
+
+TEST_CASE("ollama limits: the first 64 models by name are kept, in their order") {
+  std::vector<LoadedModel> loaded;
+  for (int i = 99; i >= 0; --i) {
+    LoadedModel m;
+    m.name = "m" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+    loaded.push_back(m);
+  }
+  loaded.push_back(loaded.back());  // a second "m00": only the first counts
+  std::vector<LoadedModel> few(loaded.begin(), loaded.begin() + 3);
+  CHECK(keep_first_models(few) == 0);
+  CHECK(few.size() == 3);
+
+  CHECK(keep_first_models(loaded) == 101 - kMaxLoadedModels);
+  REQUIRE(loaded.size() == kMaxLoadedModels);
+  CHECK(loaded.front().name == "m62");  // /api/ps listed m99 ... m00: that order stays
+  CHECK(loaded.back().name == "m00");
+  CHECK(loaded[loaded.size() - 2].name == "m00");
+
+  PollResult poll{"box", true, "0.12.11", loaded, std::nullopt, std::nullopt};
+  poll.loaded_left_out = 37;
+  poll.dropped_models_total = 111;
+  const auto text = render(ollama_families(poll, {}, 0));
+  CHECK(has(text, "llmon_ollama_models_loaded{ollama=\"box\"} 101\n"));  // what /api/ps said
+  CHECK(has(text, "llmon_ollama_dropped_models_total{ollama=\"box\"} 111\n"));
+  CHECK_FALSE(has(text, "model=\"m63\""));
+  CHECK(has(text,
+            "llmon_ollama_model_loaded_info{digest=\"\",family=\"\",format=\"\",model=\"m62\""));
+}
+
+TEST_CASE("ollama tracker: counters of models gone longest are forgotten beyond the limit") {
+  LoadTracker t(4);
+  auto model = [](int i) {
+    LoadedModel m;
+    m.name = "m" + std::to_string(i);
+    return m;
+  };
+  t.observe({model(0), model(1)});
+  for (int i = 2; i < 10; ++i) t.observe({model(0), model(i)});  // m0 stays, others come and go
+  CHECK(t.counters().size() == 4);
+  CHECK(t.forgotten() == 6);
+  CHECK(t.counters().count("m0") == 1);  // loaded: never forgotten
+  CHECK(t.counters().count("m9") == 1);
+  CHECK(t.counters().count("m8") == 1);  // left at the last poll
+  CHECK(t.counters().count("m7") == 1);
+  CHECK(t.counters().count("m6") == 0);
+  CHECK(t.counters().at("m8").unloads == 1);
 }
