@@ -17,6 +17,7 @@
 #include "collectors/gpu/gpu_collector.hpp"
 #include "collectors/ollama/registry.hpp"
 #include "common/http_client.hpp"
+#include "common/label_value.hpp"
 #include "common/log.hpp"
 
 namespace llmon::bench {
@@ -44,7 +45,7 @@ class BenchCollector final : public Collector {
         baselines_(std::move(baselines)),
         prompts_(std::move(prompts)),
         settle_(sample_interval * kSettleSamples),
-        state_(instance_.name, baselines_),
+        state_(instance_.name, baselines_, bench_.models.size()),
         rng_(std::random_device{}()) {}
 
   std::string name() const override { return "bench/" + instance_.name; }
@@ -203,9 +204,9 @@ class BenchCollector final : public Collector {
     auto& last = last_outcome_[{model, prompt}];
     if (last == r.outcome) return;
     if (r.outcome == Outcome::kOk) {
-      logger("bench")->info("{} {} {}: ok", instance_.name, model, prompt);
+      logger("bench")->info("{} {} {}: ok", instance_.name, label_value(model), prompt);
     } else {
-      logger("bench")->warn("{} {} {}: {} ({})", instance_.name, model, prompt,
+      logger("bench")->warn("{} {} {}: {} ({})", instance_.name, label_value(model), prompt,
                             outcome_name(r.outcome), r.error);
     }
     last = r.outcome;
@@ -221,10 +222,10 @@ class BenchCollector final : public Collector {
     was = now;
     if (now) {
       logger("bench")->warn("{} {} {}: Ollama reported impossible values, not exported: {}",
-                            instance_.name, model, prompt, r.measurement.impossible);
+                            instance_.name, label_value(model), prompt, r.measurement.impossible);
     } else {
-      logger("bench")->info("{} {} {}: Ollama's values are plausible again", instance_.name, model,
-                            prompt);
+      logger("bench")->info("{} {} {}: Ollama's values are plausible again", instance_.name,
+                            label_value(model), prompt);
     }
   }
 
@@ -281,8 +282,19 @@ class BenchCollector final : public Collector {
     });
   }
 
+  // What the cycle remembers per model (log states, /api/show answers) follows the models
+  // BenchState keeps, so a server cycling through names cannot grow it either.
+  void forget_models() {
+    const auto gone = [this](const auto& entry) { return !state_.has_model(entry.first.first); };
+    std::erase_if(last_outcome_, gone);
+    std::erase_if(impossible_, gone);
+    // Models never recorded (embedding models) are in traits_ too: bounded, not pruned.
+    if (traits_.size() > 4 * kMaxBenchModels + bench_.models.size()) traits_.clear();
+  }
+
   void report(const std::shared_ptr<Cycle>& c, const std::optional<std::string>& save_problem) {
     if (!c->done) return;
+    forget_models();
     if (save_problem) state_.count_state_write_error();
     CollectResult result(state_.families());
     result.degraded = save_problem;

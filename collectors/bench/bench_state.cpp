@@ -1,5 +1,7 @@
 #include "collectors/bench/bench_state.hpp"
 
+#include <algorithm>
+
 namespace llmon::bench {
 
 namespace {
@@ -16,11 +18,27 @@ std::optional<double> as_double(const std::optional<std::int64_t>& v) {
 
 }  // namespace
 
-BenchState::BenchState(std::string instance, std::shared_ptr<BaselineStore> baselines)
-    : instance_(std::move(instance)), baselines_(std::move(baselines)) {}
+BenchState::BenchState(std::string instance, std::shared_ptr<BaselineStore> baselines,
+                       std::size_t max_models)
+    : instance_(std::move(instance)),
+      baselines_(std::move(baselines)),
+      max_models_(std::max(max_models, kMaxBenchModels)) {}
+
+void BenchState::touch(const std::string& model) {
+  last_recorded_[model] = ++records_;
+  if (last_recorded_.size() <= max_models_) return;
+  auto oldest = std::min_element(last_recorded_.begin(), last_recorded_.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+  const std::string gone = oldest->first;
+  last_recorded_.erase(oldest);
+  std::erase_if(series_, [&](const auto& entry) { return entry.first.model == gone; });
+  std::erase_if(concurrent_, [&](const auto& entry) { return entry.first.first == gone; });
+  forgotten_models_ += 1;
+}
 
 void BenchState::record(const std::string& model, const std::string& prompt,
                         const RunResult& result) {
+  touch(model);
   Series& s = series_[Key{model, prompt}];
   s.runs[outcome_name(result.outcome)] += 1;
   if (result.outcome == Outcome::kSkippedBusy || result.outcome == Outcome::kSkippedNotLoaded) {
@@ -45,6 +63,7 @@ void BenchState::record(const std::string& model, const std::string& prompt,
 void BenchState::record_concurrent(const std::string& model, std::int64_t concurrency,
                                    std::optional<double> tokens_per_second) {
   if (tokens_per_second) {
+    touch(model);
     concurrent_[{model, concurrency}] = *tokens_per_second;
   } else {
     concurrent_.erase({model, concurrency});
@@ -61,6 +80,11 @@ MetricFamilies BenchState::families() const {
               "Failed saves of the benchmark baselines to bench.state_dir (history that a restart "
               "would lose).",
               {{"ollama", instance_}}, state_write_errors_);
+  set.counter("llmon_bench_dropped_models_total",
+              "Models whose benchmark series were forgotten, the least recently run first, because "
+              "more were benchmarked than are kept (64, or the number of bench.models when "
+              "larger).",
+              {{"ollama", instance_}}, forgotten_models_);
   for (const auto& [key, s] : series_) {
     const Labels l{{"ollama", instance_}, {"model", key.model}, {"prompt", key.prompt}};
     for (const auto& [result, count] : s.runs) {

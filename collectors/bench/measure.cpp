@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/label_value.hpp"
 #include "common/number_format.hpp"
 
 namespace llmon::bench {
@@ -110,7 +111,7 @@ Applied apply_object(Measurement& m, const json::object& o, std::size_t line_no)
   if (auto it = o.find("error"); it != o.end()) {
     const json::value& v = it->value();
     std::string msg = v.is_string() ? std::string(v.get_string()) : json::serialize(v);
-    m.error = msg.empty() ? "empty error message from Ollama" : msg;
+    m.error = msg.empty() ? "empty error message from Ollama" : bounded_text(msg, kMaxTextBytes);
     a.stop = true;
     return a;
   }
@@ -133,7 +134,7 @@ Applied apply_object(Measurement& m, const json::object& o, std::size_t line_no)
 
   m.done = true;
   a.stop = true;
-  m.done_reason = std::string(text_field(o, "done_reason"));
+  m.done_reason = bounded_text(text_field(o, "done_reason"), kMaxTextBytes);
   std::string err;
   const bool ok = read_int(o, "total_duration", m.total_duration_ns, err) &&
                   read_int(o, "load_duration", m.load_duration_ns, err) &&

@@ -19,6 +19,9 @@ inline constexpr std::int64_t kMaxPlausibleTokens = 100'000'000;
 inline constexpr std::int64_t kMaxPlausibleDurationNs = 24LL * 3600 * 1'000'000'000;
 inline constexpr double kMaxPlausibleEvalTokensPerSecond = 100'000;
 inline constexpr double kMaxPlausiblePromptTokensPerSecond = 10'000'000;
+// Texts from the stream (done_reason, an error message) longer than this are kept as their
+// label_value (common/label_value.hpp), as the Ollama parsers do (ollama::kMaxTextBytes).
+inline constexpr std::size_t kMaxTextBytes = 1024;
 
 struct Measurement {
   // Client side. A "token chunk" is a line whose response / message.content or thinking text is
@@ -39,7 +42,7 @@ struct Measurement {
   std::optional<std::int64_t> prompt_eval_duration_ns;
   std::optional<std::int64_t> eval_count;
   std::optional<std::int64_t> eval_duration_ns;
-  std::string done_reason;  // "stop", "length", ...; empty when not given
+  std::string done_reason;  // "stop", "length", ...; empty when not given; kMaxTextBytes at most
   bool done = false;        // the final ("done":true) object was seen
   // The impossible values the final object claimed (see kMaxPlausible*), which are absent
   // above: "eval_duration 1 ns for 100 tokens (1e+11 tokens/s)"; empty when all were plausible.

@@ -6,6 +6,7 @@
 
 #include "collectors/bench/measure.hpp"
 #include "collectors/bench/suite.hpp"
+#include "common/label_value.hpp"
 
 using namespace llmon;
 using namespace llmon::bench;
@@ -108,6 +109,20 @@ TEST_CASE("bench measure: impossible values in the final object are not measurem
     CHECK_FALSE(m.eval_tokens_per_second());
     CHECK_FALSE(m.impossible.empty());
   }
+}
+
+TEST_CASE("bench measure: texts from the stream are bounded") {
+  const std::string huge(500'000, 'x');
+  StreamMeasurer sm(kStart);
+  sm.feed(R"({"response":"a","done":true,"done_reason":")" + huge + "\"}\n", at_ms(10));
+  const Measurement m = sm.finish();
+  CHECK(m.done_reason == label_value(huge));
+  StreamMeasurer failing(kStart);
+  failing.feed(R"({"error":")" + huge + "\"}\n", at_ms(10));
+  CHECK(*failing.finish().error == label_value(huge));
+  CHECK(*measure_response(R"({"error":{"nested":")" + huge + "\"}}").error ==
+        label_value(R"({"nested":")" + huge + "\"}"));
+  CHECK(*measure_response(R"({"error":"model 'x' not found"})").error == "model 'x' not found");
 }
 
 TEST_CASE("bench measure: byte-at-a-time feed, thinking counts for TTFT only") {

@@ -159,6 +159,39 @@ TEST_CASE("bench state: a run whose speed was impossible feeds no histogram and 
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("bench state: at most 64 models keep series, the least recently run are forgotten") {
+  BenchState state("box", nullptr);
+  for (int i = 0; i < 70; ++i) {
+    state.record("m" + std::to_string(i), "p", ok_run(100, 2'000'000'000));
+    if (i == 10) state.record("m0", "q", ok_run(100, 2'000'000'000));  // m0 ran again
+    state.record_concurrent("m" + std::to_string(i), 2, 90.0);
+  }
+  const std::string text = render(state.families());
+  CHECK(has(text, "llmon_bench_dropped_models_total{ollama=\"box\"} 6\n"));
+  CHECK(state.has_model("m0"));
+  CHECK(has(text, "llmon_bench_runs_total{model=\"m0\",ollama=\"box\",prompt=\"p\""));
+  for (const char* gone : {"m1", "m6"}) {
+    CAPTURE(gone);
+    CHECK_FALSE(state.has_model(gone));
+    CHECK_FALSE(has(text, "model=\"" + std::string(gone) + "\""));
+  }
+  CHECK(state.has_model("m7"));
+  CHECK(has(text, "llmon_bench_concurrent_eval_tokens_per_second{concurrency=\"2\",model=\"m69\""));
+  std::size_t series = 0;
+  for (std::size_t at = 0;
+       (at = text.find("\nllmon_bench_last_run_timestamp_seconds{", at)) != std::string::npos;
+       ++at) {
+    ++series;
+  }
+  CHECK(series == kMaxBenchModels + 1);  // m0 has two prompts
+
+  BenchState configured("box", nullptr, 100);  // bench.models lists 100: none is forgotten
+  for (int i = 0; i < 100; ++i) {
+    configured.record("m" + std::to_string(i), "p", ok_run(1, 1'000'000'000));
+  }
+  CHECK(has(render(configured.families()), "llmon_bench_dropped_models_total{ollama=\"box\"} 0\n"));
+}
+
 TEST_CASE("bench state: concurrency results") {
   BenchState state("box", nullptr);
   state.record_concurrent("m", 4, 180.0);
