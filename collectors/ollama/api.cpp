@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "collectors/ollama/model_blob.hpp"
 #include "common/label_value.hpp"
@@ -14,11 +15,14 @@ namespace json = boost::json;
 
 namespace {
 
-// Parses a whole document; errors carry the byte offset where parsing stopped.
-Expected<json::value> parse_document(std::string_view text, std::string_view what) {
+// Parses a whole document into `storage` (default: the heap); errors carry the byte offset where
+// parsing stopped.
+Expected<json::value> parse_document(std::string_view text, std::string_view what,
+                                     json::storage_ptr storage = {}) {
   json::parse_options options;
   options.max_depth = 64;
   json::stream_parser parser({}, options);
+  parser.reset(std::move(storage));
   boost::system::error_code ec;
   const std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
   if (!ec) parser.finish(ec);
@@ -145,16 +149,44 @@ Expected<const json::array*> models_array(const json::value& doc, std::string_vi
   return &it->value().get_array();
 }
 
+template <typename Model>
+struct Numbered {
+  Model model;
+  std::size_t index;  // position in the document
+};
+
+// Keeps the `limit` entries whose (name, position) sort first.
+template <typename Model>
+void keep_first(std::vector<Numbered<Model>>& entries, std::size_t limit) {
+  if (entries.size() <= limit) return;
+  const auto less = [](const Numbered<Model>& a, const Numbered<Model>& b) {
+    return std::tie(a.model.name, a.index) < std::tie(b.model.name, b.index);
+  };
+  const auto end = entries.begin() + static_cast<std::ptrdiff_t>(limit);
+  std::nth_element(entries.begin(), end, entries.end(), less);
+  entries.erase(end, entries.end());
+}
+
+template <typename Model>
+struct ModelList {
+  std::vector<Model> models;
+  std::size_t left_out = 0;
+};
+
+// Every entry is checked, but at most 2 * limit are held at a time. The document itself lives in
+// a monotonic arena released at once, so a large one leaves no heap fragments behind.
 template <typename Model, typename Fill>
-Expected<std::vector<Model>> parse_models(std::string_view text, std::string_view what, Fill fill) {
-  auto doc = parse_document(text, what);
+Expected<ModelList<Model>> parse_models(std::string_view text, std::string_view what,
+                                        std::size_t limit, Fill fill) {
+  json::monotonic_resource arena;
+  auto doc = parse_document(text, what, &arena);
   if (!doc) return doc.error();
   auto arr = models_array(*doc, what);
   if (!arr) return arr.error();
-  std::vector<Model> out;
+  std::vector<Numbered<Model>> kept;
   std::size_t i = 0;
   for (const json::value& element : **arr) {
-    const std::string path = "models[" + std::to_string(i++) + "]";
+    const std::string path = "models[" + std::to_string(i) + "]";
     if (!element.is_object()) {
       return make_error(std::string(what) + ": " + path + ": expected an object, found " +
                         kind(element));
@@ -170,10 +202,20 @@ Expected<std::vector<Model>> parse_models(std::string_view text, std::string_vie
     fill(f, m);
     if (!f.error.empty()) return make_error(std::string(what) + ": " + f.error);
     if (m.name.empty()) return make_error(std::string(what) + ": " + path + ": no model name");
-    out.push_back(std::move(m));
+    kept.push_back({std::move(m), i++});
+    if (kept.size() >= 2 * limit && kept.size() > limit) keep_first(kept, limit);
   }
+  keep_first(kept, limit);
+  std::sort(kept.begin(), kept.end(),
+            [](const auto& a, const auto& b) { return a.index < b.index; });
+  ModelList<Model> out;
+  out.left_out = i - kept.size();
+  out.models.reserve(kept.size());
+  for (auto& k : kept) out.models.push_back(std::move(k.model));
   return out;
 }
+
+constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max() / 2;
 
 void note(std::string& notes, std::string_view field, std::int64_t value) {
   notes += (notes.empty() ? "" : "; ") + std::string(field) + " " + std::to_string(value);
@@ -234,20 +276,31 @@ Expected<std::string> parse_version(std::string_view text) {
   return *version;
 }
 
-Expected<std::vector<LoadedModel>> parse_ps(std::string_view text) {
-  return parse_models<LoadedModel>(text, "/api/ps", [](Fields& f, LoadedModel& m) {
+Expected<LoadedModels> parse_ps(std::string_view text, std::size_t limit) {
+  auto list = parse_models<LoadedModel>(text, "/api/ps", limit, [](Fields& f, LoadedModel& m) {
     m.size_vram = f.integer("size_vram");
     m.context_length = f.integer("context_length");
     m.expires_at = timestamp(f, "expires_at");
     drop_impossible(m);
   });
+  if (!list) return list.error();
+  return LoadedModels{std::move(list->models), list->left_out};
+}
+
+Expected<std::vector<LoadedModel>> parse_ps(std::string_view text) {
+  auto list = parse_ps(text, kAll);
+  if (!list) return list.error();
+  return std::move(list->models);
 }
 
 Expected<std::vector<AvailableModel>> parse_tags(std::string_view text) {
-  return parse_models<AvailableModel>(text, "/api/tags", [](Fields& f, AvailableModel& m) {
-    m.modified_at = timestamp(f, "modified_at");
-    check_size(m.size, m.impossible);
-  });
+  auto list =
+      parse_models<AvailableModel>(text, "/api/tags", kAll, [](Fields& f, AvailableModel& m) {
+        m.modified_at = timestamp(f, "modified_at");
+        check_size(m.size, m.impossible);
+      });
+  if (!list) return list.error();
+  return std::move(list->models);
 }
 
 Expected<ShowInfo> parse_show(std::string_view text) {

@@ -64,6 +64,15 @@ struct AvailableModel {
 
 Expected<std::string> parse_version(std::string_view json);
 Expected<std::vector<LoadedModel>> parse_ps(std::string_view json);
+// /api/ps with at most `limit` models: those whose names sort first (byte order; of entries
+// with one name, the first), in the document's order, so the same models are kept whatever
+// order the server lists them in. Every entry is still checked; `left_out` counts the others.
+// Holds at most 2 * limit parsed models at a time, however many the document lists.
+struct LoadedModels {
+  std::vector<LoadedModel> models;
+  std::size_t left_out = 0;
+};
+Expected<LoadedModels> parse_ps(std::string_view json, std::size_t limit);
 Expected<std::vector<AvailableModel>> parse_tags(std::string_view json);
 
 // What /api/show says about a model that decides how to prompt it.

@@ -17,7 +17,7 @@ struct PollResult {
   std::string instance;  // the `ollama` label
   bool up = false;
   std::string version;
-  std::vector<LoadedModel> loaded;  // at most kMaxLoadedModels (keep_first_models)
+  std::vector<LoadedModel> loaded;  // at most kMaxLoadedModels (parse_ps with a limit)
   std::optional<std::vector<AvailableModel>> available;
   std::optional<proc::ProcessUsage> process;
   std::size_t loaded_left_out = 0;  // /api/ps entries beyond kMaxLoadedModels, not in `loaded`

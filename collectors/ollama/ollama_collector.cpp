@@ -51,10 +51,10 @@ class OllamaCollector final : public Collector {
       if (!version) return down(run, version.error().message);
       run->poll.version = *version;
       get(run, "/api/ps", [this, run](const std::string& body) {
-        auto ps = parse_ps(body);
+        auto ps = parse_ps(body, kMaxLoadedModels);
         if (!ps) return down(run, ps.error().message);
-        run->poll.loaded = std::move(ps).value();
-        run->poll.loaded_left_out = keep_first_models(run->poll.loaded);
+        run->poll.loaded = std::move(ps->models);
+        run->poll.loaded_left_out = ps->left_out;
         get(run, "/api/tags", [this, run](const std::string& body) {
           auto tags = parse_tags(body);
           if (!tags) return down(run, tags.error().message);

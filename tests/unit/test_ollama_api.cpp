@@ -280,33 +280,40 @@ TEST_CASE("ollama api: text fields are bounded; a 4 MB model name costs 256 byte
   CHECK(has(text, "model=\"" + std::string(245, 'q') + "\xE2\x80\xA6" + label_hash(huge) + "\""));
 }
 
-TEST_CASE("ollama limits: the first 64 models by name are kept, in their order") {
-  std::vector<LoadedModel> loaded;
-  for (int i = 99; i >= 0; --i) {
-    LoadedModel m;
-    m.name = "m" + std::string(i < 10 ? "0" : "") + std::to_string(i);
-    loaded.push_back(m);
-  }
-  loaded.push_back(loaded.back());  // a second "m00": only the first counts
-  std::vector<LoadedModel> few(loaded.begin(), loaded.begin() + 3);
-  CHECK(keep_first_models(few) == 0);
-  CHECK(few.size() == 3);
+TEST_CASE("ollama limits: /api/ps keeps the first 64 models by name, in their order") {
+  auto doc = [](int from, int to) {  // models m<from> down to m<to>, then a second m000
+    std::string json = R"({"models":[)";
+    for (int i = from; i >= to; --i) {
+      const std::string n = std::to_string(i);
+      json += R"({"name":"m)" + std::string(3 - n.size(), '0') + n + R"("},)";
+    }
+    return json + R"({"name":"m000","size":1}]})";
+  };
+  auto few = parse_ps(doc(2, 0), kMaxLoadedModels);
+  REQUIRE(few.ok());
+  CHECK(few->models.size() == 4);
+  CHECK(few->left_out == 0);
 
-  CHECK(keep_first_models(loaded) == 101 - kMaxLoadedModels);
-  REQUIRE(loaded.size() == kMaxLoadedModels);
-  CHECK(loaded.front().name == "m62");  // /api/ps listed m99 ... m00: that order stays
-  CHECK(loaded.back().name == "m00");
-  CHECK(loaded[loaded.size() - 2].name == "m00");
+  auto many = parse_ps(doc(199, 0), kMaxLoadedModels);
+  REQUIRE(many.ok());
+  CHECK(many->left_out == 201 - kMaxLoadedModels);
+  REQUIRE(many->models.size() == kMaxLoadedModels);
+  CHECK(many->models.front().name == "m062");  // /api/ps listed m199 ... m000: that order stays
+  CHECK(many->models[62].name == "m000");
+  CHECK(many->models[63].name == "m000");
+  CHECK(many->models[63].size == 1);
+  CHECK(parse_ps(doc(199, 0))->size() == 201);  // without a limit, all of them
+  // Every entry is still checked, kept or not.
+  CHECK_FALSE(parse_ps(R"({"models":[{"name":"a"},{"name":"z","size":"big"}]})", 1).ok());
 
-  PollResult poll{"box", true, "0.12.11", loaded, std::nullopt, std::nullopt};
-  poll.loaded_left_out = 37;
+  PollResult poll{"box", true, "0.12.11", many->models, std::nullopt, std::nullopt};
+  poll.loaded_left_out = many->left_out;
   poll.dropped_models_total = 111;
   const auto text = render(ollama_families(poll, {}, 0));
-  CHECK(has(text, "llmon_ollama_models_loaded{ollama=\"box\"} 101\n"));  // what /api/ps said
+  CHECK(has(text, "llmon_ollama_models_loaded{ollama=\"box\"} 201\n"));  // what /api/ps said
   CHECK(has(text, "llmon_ollama_dropped_models_total{ollama=\"box\"} 111\n"));
-  CHECK_FALSE(has(text, "model=\"m63\""));
-  CHECK(has(text,
-            "llmon_ollama_model_loaded_info{digest=\"\",family=\"\",format=\"\",model=\"m62\""));
+  CHECK_FALSE(has(text, "model=\"m063\""));
+  CHECK(has(text, "llmon_ollama_model_size_bytes{model=\"m000\",ollama=\"box\"} 1\n"));
 }
 
 TEST_CASE("ollama tracker: counters of models gone longest are forgotten beyond the limit") {
