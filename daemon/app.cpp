@@ -1,5 +1,7 @@
 #include "daemon/app.hpp"
 
+#include <malloc.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,15 +13,12 @@
 #include <mutex>
 #include <thread>
 
-#ifdef LLMON_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
-
 #include "collectors/registry.hpp"
 #include "common/clock.hpp"
 #include "common/host_port.hpp"
 #include "common/log.hpp"
 #include "daemon/scheduler.hpp"
+#include "daemon/sd_notify.hpp"
 #include "exporters/http_server.hpp"
 #include "exporters/listen_address.hpp"
 #include "llmon/version.hpp"
@@ -37,11 +36,7 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
 constexpr auto kShutdownGrace = std::chrono::milliseconds(1500);
 constexpr int kWorkerThreads = 3;
 
-void notify_systemd([[maybe_unused]] const std::string& state) {
-#ifdef LLMON_HAVE_SYSTEMD
-  sd_notify(0, state.c_str());
-#endif
-}
+void notify_systemd(const std::string& state) { sd_notify_send(state); }
 
 // The watchdog interval systemd asks for (WatchdogSec=), or nullopt when there is none.
 std::optional<std::chrono::microseconds> systemd_watchdog() {
@@ -246,6 +241,10 @@ int run_daemon(const ConfigSource& source) {
     return 2;
   }
   set_log_level(parse_log_level(config->log.level).value());
+  // glibc gives each thread that allocates its own arena (the network thread and 3 workers):
+  // measured at ~450 KiB of resident memory that one shared arena does not need. Allocation is
+  // rare and small here, and per-thread caches (tcache) keep it mostly lock-free anyway.
+  mallopt(M_ARENA_MAX, 1);
   Daemon daemon(source, std::move(config).value());
   return daemon.run();
 }
