@@ -118,11 +118,28 @@ std::string_view error_body(http::status status) {
   }
 }
 
+std::string_view request_path(const HttpRequest& request) {
+  std::string_view path(request.target().data(), request.target().size());
+  return path.substr(0, path.find('?'));
+}
+
+// HEAD gets the same headers as GET, Content-Length included, but the serializer must send no
+// body: any body bytes would be read by the client as the start of the next response.
+HttpReply finalize(const HttpRequest& request, HttpReply reply) {
+  if (request.method() == http::verb::head) {
+    const auto length = reply.response.body().size();
+    reply.response.body() = {};
+    reply.response.content_length(length);
+  } else {
+    reply.response.prepare_payload();
+  }
+  return reply;
+}
+
 // Picks the reply by path, then method; the body is left for route_request to finalize.
 HttpReply dispatch(const HttpRequest& request, const SnapshotSource& metrics,
                    const std::function<bool()>& healthy) {
-  std::string_view path(request.target().data(), request.target().size());
-  path = path.substr(0, path.find('?'));
+  const std::string_view path = request_path(request);
   const bool landing = path == "/";
   const bool metrics_path = path == "/metrics";
   const bool health = path == "/healthz";
@@ -185,17 +202,22 @@ bool accepts_gzip(std::string_view accept_encoding) {
 
 HttpReply route_request(const HttpRequest& request, const SnapshotSource& metrics,
                         const std::function<bool()>& healthy) {
-  HttpReply reply = dispatch(request, metrics, healthy);
-  if (request.method() == http::verb::head) {
-    // Same headers as GET, Content-Length included, but the serializer must send no body: any
-    // body bytes would be read by the client as the start of the next response.
-    const auto length = reply.response.body().size();
-    reply.response.body() = {};
-    reply.response.content_length(length);
-  } else {
-    reply.response.prepare_payload();
+  return finalize(request, dispatch(request, metrics, healthy));
+}
+
+bool route_requires_auth(const HttpRequest& request) { return request_path(request) != "/healthz"; }
+
+HttpReply auth_failure_reply(const HttpRequest& request, bool busy) {
+  if (busy) {
+    HttpReply reply = make_reply(request, http::status::service_unavailable, kTextContentType,
+                                 "too many password checks waiting; retry\n");
+    reply.response.set(http::field::retry_after, "1");
+    return finalize(request, std::move(reply));
   }
-  return reply;
+  HttpReply reply =
+      make_reply(request, http::status::unauthorized, kTextContentType, "unauthorized\n");
+  reply.response.set(http::field::www_authenticate, "Basic realm=\"llmon\"");
+  return finalize(request, std::move(reply));
 }
 
 HttpReply error_reply(http::status status) {

@@ -36,4 +36,12 @@ HttpReply route_request(const HttpRequest& request, const SnapshotSource& metric
 // The reply to a request that could not be parsed: a short text body and Connection: close.
 HttpReply error_reply(boost::beast::http::status status);
 
+// With basic auth configured, everything but /healthz needs credentials: a health check (a load
+// balancer, a container runtime) learns no more from it than from a TCP connect.
+bool route_requires_auth(const HttpRequest& request);
+
+// 401 with `WWW-Authenticate: Basic realm="llmon"`, or (`busy`) 503 when too many password checks
+// are waiting.
+HttpReply auth_failure_reply(const HttpRequest& request, bool busy);
+
 }  // namespace llmon

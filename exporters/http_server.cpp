@@ -99,15 +99,33 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
       });
       return;
     }
-    auto session = std::make_shared<HttpSession>(std::move(socket), state_);
-    if (state_->try_register(session)) {
+    admit(std::move(socket));
+    do_accept();
+  }
+
+  void admit(tcp::socket socket) {
+    auto session = std::make_shared<HttpSession>(std::move(socket), state_, state_->tls());
+    const auto admission = state_->connections.admit(session->slot(), session->client(), session,
+                                                     std::chrono::steady_clock::now());
+    using Verdict = ConnectionTable::Verdict;
+    if (admission.verdict == Verdict::kAdmitted) {
+      if (admission.reclaim) {
+        admission.reclaim->reclaim();
+        warn_limited(last_reclaim_warning_,
+                     "{} cap reached: closing the most idle connections to admit new ones ({} so "
+                     "far; from {} now)",
+                     admission.client_cap ? "per-client connection" : "connection",
+                     state_->connections.reclaimed_total(), session->remote());
+      }
       session->run();
-    } else if (!state_->stopping()) {
-      warn_limited(last_cap_warning_, "{} connections open; refusing new ones",
-                   state_->limits.max_connections);
+    } else if (admission.verdict == Verdict::kRefusedCap) {
+      warn_limited(last_cap_warning_,
+                   "{} cap reached and no connection is reclaimable: refusing new ones ({} so far; "
+                   "from {} now)",
+                   admission.client_cap ? "per-client connection" : "connection",
+                   state_->connections.refused_total(), session->remote());
     }
     // A refused session is destroyed here, closing its socket.
-    do_accept();
   }
 
   template <typename... Args>
@@ -126,6 +144,7 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
   std::shared_ptr<HttpServerState> state_;
   std::chrono::steady_clock::time_point last_accept_warning_{};
   std::chrono::steady_clock::time_point last_cap_warning_{};
+  std::chrono::steady_clock::time_point last_reclaim_warning_{};
 };
 
 HttpServer::HttpServer(boost::asio::io_context& ioc, tcp::endpoint endpoint, SnapshotSource metrics,
@@ -157,6 +176,23 @@ void HttpServer::async_wait_idle(std::function<void()> handler) {
   state_->async_wait_idle(std::move(handler));
 }
 
-std::size_t HttpServer::open_connections() const { return state_->session_count(); }
+void HttpServer::set_security(std::shared_ptr<const TlsContext> tls,
+                              std::shared_ptr<Authenticator> auth) {
+  state_->set_security(std::move(tls), std::move(auth));
+}
+
+void HttpServer::set_connection_caps(std::size_t max_connections, std::size_t max_per_client) {
+  state_->connections.set_caps(max_connections, max_per_client);
+}
+
+std::size_t HttpServer::open_connections() const { return state_->connections.size(); }
+
+std::uint64_t HttpServer::reclaimed_connections() const {
+  return state_->connections.reclaimed_total();
+}
+
+std::uint64_t HttpServer::refused_connections() const {
+  return state_->connections.refused_total();
+}
 
 }  // namespace llmon

@@ -8,8 +8,10 @@
 #include <functional>
 #include <memory>
 
+#include "exporters/authenticator.hpp"
 #include "exporters/http_limits.hpp"
 #include "exporters/snapshot.hpp"
+#include "exporters/tls_backend.hpp"
 
 namespace llmon {
 
@@ -42,7 +44,17 @@ class HttpServer {
   // shutdown: stop(), then wait for this with a deadline.
   void async_wait_idle(std::function<void()> handler);
 
+  // TLS for connections accepted from now on (null: plain HTTP; open connections keep theirs)
+  // and basic auth for requests from now on (null: none). Thread-safe.
+  void set_security(std::shared_ptr<const TlsContext> tls, std::shared_ptr<Authenticator> auth);
+
+  // Caps for connections accepted from now on (a reload). Thread-safe.
+  void set_connection_caps(std::size_t max_connections, std::size_t max_per_client);
+
   std::size_t open_connections() const;
+  // Connections closed to make room for new ones, and new ones refused (nothing reclaimable).
+  std::uint64_t reclaimed_connections() const;
+  std::uint64_t refused_connections() const;
 
  private:
   boost::asio::io_context& ioc_;

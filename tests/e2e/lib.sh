@@ -167,5 +167,19 @@ fake_get() {
   curl -sS --max-time 5 "http://127.0.0.1:${!var}$2"
 }
 
+# free_port: a TCP port nothing listens on, for a peer that cannot be told to use port 0 and
+# report it (Prometheus). Taken below the kernel's ephemeral range: tests holding many client
+# connections use ports in that range, which a probe by connecting cannot see.
+free_port() {
+  local low p
+  read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
+  ((low > 11000)) || low=32768
+  for _ in $(seq 1 50); do
+    p=$((10000 + RANDOM % (low - 10000)))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  return 1
+}
+
 # metric_value REGEX: the value of the first /metrics line matching REGEX (empty if none).
 metric_value() { scrape | grep -E -- "$1" | head -1 | awk '{print $NF}'; }

@@ -15,14 +15,6 @@ $NO_OLLAMA
 TOML
 start_llmon --config "$WORK/llmon.toml"
 
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  return 1
-}
 PROM_PORT="$(free_port)"
 cat > "$WORK/prometheus.yml" <<YAML
 global:

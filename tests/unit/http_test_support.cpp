@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -95,15 +96,26 @@ std::string Response::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-RawClient::RawClient(const boost::asio::ip::tcp::endpoint& endpoint) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+RawClient::RawClient(const boost::asio::ip::tcp::endpoint& endpoint, const std::string& source) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("socket() failed");
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("cannot bind to " + source + ": " + std::strerror(errno));
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(endpoint.port());
   addr.sin_addr.s_addr = htonl(endpoint.address().to_v4().to_uint());
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    throw std::runtime_error(std::string("connect() failed: ") + std::strerror(errno));
+    const int error = errno;
+    ::close(fd_);
+    throw std::runtime_error(std::string("connect() failed: ") + std::strerror(error));
   }
 }
 
@@ -170,6 +182,17 @@ std::string RawClient::read_all(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (read_some(deadline) == Read::kData) {
   }
+  return std::exchange(pending_, {});
+}
+
+std::size_t RawClient::available() const {
+  int n = 0;
+  ::ioctl(fd_, FIONREAD, &n);
+  return pending_.size() + static_cast<std::size_t>(std::max(n, 0));
+}
+
+std::string RawClient::read_chunk(std::chrono::milliseconds timeout) {
+  if (pending_.empty()) read_some(std::chrono::steady_clock::now() + timeout);
   return std::exchange(pending_, {});
 }
 

@@ -71,7 +71,10 @@ struct Response {
 
 class RawClient {
  public:
-  explicit RawClient(const boost::asio::ip::tcp::endpoint& endpoint);
+  // `source`: the local address to connect from (e.g. "127.0.0.2": another client to the
+  // server's per-client accounting); empty for the kernel's choice.
+  explicit RawClient(const boost::asio::ip::tcp::endpoint& endpoint,
+                     const std::string& source = "");
   ~RawClient();
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
@@ -83,6 +86,10 @@ class RawClient {
   bool wait_closed(std::chrono::milliseconds timeout = 5s);
   // Everything received until the peer closes (or `timeout`).
   std::string read_all(std::chrono::milliseconds timeout = 5s);
+  // Bytes received but not read yet (by the kernel's count plus what is buffered here).
+  std::size_t available() const;
+  // At most one recv() (up to 8 KiB) within `timeout`: reads as slowly as the caller wants.
+  std::string read_chunk(std::chrono::milliseconds timeout = 5s);
 
  private:
   enum class Read { kData, kClosed, kTimeout };

@@ -107,7 +107,7 @@ TEST_CASE("http: silent and idle connections time out") {
   CHECK(fetch(server.endpoint(), "GET", "/metrics").status == 200);
 }
 
-TEST_CASE("http: connections beyond the cap are closed at once") {
+TEST_CASE("http: at the connection cap, the longest-idle connection makes room") {
   HttpLimits limits;
   limits.max_connections = 2;
   TestServer server(limits);
@@ -117,11 +117,42 @@ TEST_CASE("http: connections beyond the cap are closed at once") {
     c->send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
     REQUIRE(c->read_response());
   }
+  RawClient newcomer(server.endpoint());
+  newcomer.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto r = newcomer.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(a.wait_closed(2s));                              // idle longest: closed for it
+  CHECK(b.read_response(false, 100ms) == std::nullopt);  // still open, nothing to read
+  b.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  REQUIRE(b.read_response());
+  CHECK(server.server().reclaimed_connections() == 1);
+}
+
+TEST_CASE("http: a response in progress is not reclaimed until it stalls") {
+  HttpLimits limits;
+  limits.max_connections = 1;
+  limits.stalled_write_after = 1s;
+  TestServer server(limits);
+  server.snapshots.publish(std::string(16 << 20, 'x'));  // more than the socket buffers hold
+  RawClient stuck(server.endpoint());
+  stuck.send("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n");  // and never reads
+  for (int i = 0; i < 500 && stuck.available() == 0; ++i) std::this_thread::sleep_for(2ms);
+  REQUIRE(stuck.available() > 0);  // the response has started
+  // Still writing, progress moments ago: a newcomer is refused rather than cutting it off.
   RawClient refused(server.endpoint());
   CHECK(refused.wait_closed(2s));
-  CHECK(a.read_response(false, 100ms) == std::nullopt);  // still open, nothing to read
-  a.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
-  REQUIRE(a.read_response());
+  CHECK(server.server().refused_connections() == 1);
+  // Once it has made no progress for stalled_write_after, it is the one that goes.
+  std::this_thread::sleep_for(1200ms);
+  server.snapshots.publish(TestServer::kInitialText);
+  RawClient later(server.endpoint());
+  later.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  const auto r = later.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(server.server().reclaimed_connections() == 1);
+  CHECK(stuck.wait_closed(2s));
 }
 
 // Holds the process at its file descriptor limit, leaving exactly `free_fds` descriptors free.
