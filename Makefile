@@ -11,7 +11,7 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git curl clang-format \
 	prometheus-cpp-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
 	libtomlplusplus-dev libspdlog-dev doctest-dev librocm-smi-dev zlib1g-dev libsystemd-dev jq \
 	prometheus prometheus-node-exporter python3 librocm-smi64-1 dbus-daemon debootstrap \
-	systemd-container
+	systemd-container libssl-dev libcrypt-dev openssl apache2-utils
 # make package and its tests: the .deb, lintian, the man page.
 DEBIAN_PACKAGES += dpkg-dev lintian man-db groff-base bsdextrautils
 PREFIX ?= /usr/local

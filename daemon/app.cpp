@@ -21,6 +21,7 @@
 #include "daemon/sd_notify.hpp"
 #include "exporters/http_server.hpp"
 #include "exporters/listen_address.hpp"
+#include "exporters/tls_loader.hpp"
 #include "llmon/version.hpp"
 
 namespace llmon {
@@ -55,6 +56,37 @@ std::string reloading_message() {
   return "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec);
 }
 
+// TLS context and authenticator for [web]: built at start and on every reload, so that rotated
+// certificate files and changed users take effect; null when off.
+struct WebSecurity {
+  std::shared_ptr<const TlsContext> tls;
+  std::shared_ptr<Authenticator> auth;
+};
+
+Expected<WebSecurity> make_security(const WebConfig& web, asio::any_io_executor verify_on) {
+  WebSecurity security;
+  if (web.tls.enabled()) {
+    auto tls = load_tls_context(web.tls.settings());
+    if (!tls) return make_error("web.tls: " + tls.error().message);
+    security.tls = std::move(tls).value();
+  }
+  if (!web.basic_auth_users.empty()) {
+    security.auth = std::make_shared<Authenticator>(web.basic_auth_users, std::move(verify_on));
+  }
+  return security;
+}
+
+void log_security(const WebSecurity& security) {
+  auto log = logger("daemon");
+  if (security.tls) log->info("TLS on: {}", security.tls->describe());
+  if (security.auth) {
+    log->info("basic auth on: {} user(s); /healthz stays open", security.auth->user_count());
+    if (!security.tls) {
+      log->warn("basic auth without TLS: passwords cross the network in clear text");
+    }
+  }
+}
+
 class Daemon {
  public:
   Daemon(ConfigSource source, Config config)
@@ -63,12 +95,18 @@ class Daemon {
   int run() {
     auto log = logger("daemon");
     auto endpoint = parse_listen_address(config_.web.listen);
+    auto security = make_security(config_.web, pool_.get_executor());
+    if (!security) {
+      log->error("{}", security.error().message);
+      return 1;
+    }
     try {
-      server_ = make_server(endpoint.value());
+      server_ = make_server(endpoint.value(), config_.web, *security);
     } catch (const std::exception& e) {
       log->error("cannot listen on {}: {}", config_.web.listen, e.what());
       return 1;
     }
+    log_security(*security);
     reload_ts_ = unix_now();
     publish_self();
     scheduler_.start(make_collectors(config_));
@@ -93,9 +131,11 @@ class Daemon {
   }
 
  private:
-  std::unique_ptr<HttpServer> make_server(const asio::ip::tcp::endpoint& endpoint) {
+  std::unique_ptr<HttpServer> make_server(const asio::ip::tcp::endpoint& endpoint,
+                                          const WebConfig& web, const WebSecurity& security) {
     auto server = std::make_unique<HttpServer>(
-        io_, endpoint, store_.source(), [this] { return !stopping_; }, HttpLimits{});
+        io_, endpoint, store_.source(), [this] { return !stopping_; }, http_limits(web));
+    server->set_security(security.tls, security.auth);
     server->start();
     return server;
   }
@@ -140,15 +180,27 @@ class Daemon {
     auto log = logger("daemon");
     notify_systemd(reloading_message());
     auto next = source_.load();
+    // Certificate files are read again even when the configuration is unchanged: that is how a
+    // rotated certificate is picked up. A bad one fails the reload and the old one stays.
+    Expected<WebSecurity> security = make_error("");
+    if (next) {
+      security = make_security(next->web, pool_.get_executor());
+      if (!security) next = security.error();
+    }
     if (next && next->web.listen != config_.web.listen) {
       try {
-        auto server = make_server(parse_listen_address(next->web.listen).value());
+        auto server =
+            make_server(parse_listen_address(next->web.listen).value(), next->web, *security);
         server_->stop();
         retired_.push_back(std::move(server_));
         server_ = std::move(server);
       } catch (const std::exception& e) {
         next = make_error(e.what());
       }
+    } else if (next) {
+      server_->set_security(security->tls, security->auth);
+      const HttpLimits limits = http_limits(next->web);
+      server_->set_connection_caps(limits.max_connections, limits.max_connections_per_client);
     }
     if (!next) {
       reload_ok_ = false;
@@ -162,6 +214,7 @@ class Daemon {
       reload_ts_ = unix_now();
       log->info("configuration reloaded (listening on {})",
                 endpoint_text(server_->local_endpoint()));
+      log_security(*security);
     }
     publish_self();
     notify_systemd("READY=1\nSTATUS=" + status_line());
