@@ -4,6 +4,7 @@
 #
 #   bench/scrape_bench.sh [--duration SECONDS] [--connections N] [--threads N]
 #                         [--latency-samples N] [--llmon PATH] [--node-collectors LIST] [--pin]
+#                         [--rss-limit-mib N]
 #
 # Every server listens on 127.0.0.1 only, and every process this script starts is stopped when
 # it exits (normally, on error or on Ctrl-C).
@@ -19,6 +20,7 @@ DURATION=10
 CONNECTIONS=4
 WRK_THREADS=1
 LATENCY_SAMPLES=200
+RSS_LIMIT_MIB=8  # llmon's resident memory target; 0: report only
 LLMON_BIN="${LLMON_BIN:-}"
 NODE_COLLECTORS="meminfo,hwmon,loadavg"
 PIN=0
@@ -40,6 +42,8 @@ response size, and single-scrape latency.
   --llmon PATH            llmon binary (default \$LLMON_BIN, else build/llmon, built if missing)
   --node-collectors LIST  node_exporter collectors, comma-separated (default $NODE_COLLECTORS)
   --pin                   servers on CPU 0, wrk and curl on CPU 1 (taskset)
+  --rss-limit-mib N       fail (exit 1) when llmon's peak or steady RSS exceeds N MiB
+                          (default $RSS_LIMIT_MIB, the project's target; 0 only reports)
   -h, --help              this text
 EOF
 }
@@ -67,6 +71,7 @@ while [[ $# -gt 0 ]]; do
     --llmon) need_value "$@"; LLMON_BIN="$2"; shift 2 ;;
     --node-collectors) need_value "$@"; NODE_COLLECTORS="$2"; shift 2 ;;
     --pin) PIN=1; shift ;;
+    --rss-limit-mib) need_value "$@"; RSS_LIMIT_MIB="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -75,6 +80,7 @@ int_in_range --duration "$DURATION" 1 300
 int_in_range --connections "$CONNECTIONS" 1 256
 int_in_range --threads "$WRK_THREADS" 1 64
 int_in_range --latency-samples "$LATENCY_SAMPLES" 1 10000
+int_in_range --rss-limit-mib "$RSS_LIMIT_MIB" 0 1024
 ((WRK_THREADS <= CONNECTIONS)) || die "--threads must not exceed --connections"
 [[ "$NODE_COLLECTORS" =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] ||
   die "--node-collectors takes comma-separated collector names, e.g. meminfo,hwmon"
@@ -359,6 +365,26 @@ for s in "${SERVERS[@]}"; do
   done
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- llmon's memory once the load is over: steady RSS (the highest of 3 s of samples at
+# idle), peak RSS (VmHWM over the whole run) and what the resident pages are ---
+LLMON_PID="${PID[llmon]}"
+steady_kb=0
+for _ in $(seq 1 7); do
+  kb="$(status_kb "$LLMON_PID" VmRSS)"
+  ((kb > steady_kb)) && steady_kb=$kb
+  sleep 0.5
+done
+peak_kb="$(status_kb "$LLMON_PID" VmHWM)"
+private_kb="$(awk '$1 == "Anonymous:" { print $2 }' "/proc/$LLMON_PID/smaps_rollup")"
+# Rss per mapped file (anonymous memory together), largest first.
+awk -v exe="$(readlink "/proc/$LLMON_PID/exe")" '
+  /^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" || $6 ~ /^\[(heap|stack)\]$/) ? "anonymous (heap, arena, stacks)" : $6
+                            if (name == exe) name = "the llmon binary"
+                            sub(/.*\//, "", name); next }
+  /^Rss:/ { rss[name] += $2 }
+  END { for (n in rss) if (rss[n] > 0) printf "%d %s\n", rss[n], n }' "/proc/$LLMON_PID/smaps" |
+  sort -rn >"$WORK/llmon.smaps"
 for s in "${SERVERS[@]}"; do stop_pid "${PID[$s]}"; unset "PID[$s]"; done
 
 # --- report ---
@@ -406,3 +432,23 @@ echo "node_exporter collectors: $NODE_COLLECTORS. Versions: $("$LLMON_BIN" --ver
   head -1); node_exporter $(dpkg-query -W -f='${Version}' prometheus-node-exporter);" \
   "prometheus-cpp $(dpkg-query -W -f='${Version}' prometheus-cpp-dev);" \
   "wrk $(dpkg-query -W -f='${Version}' wrk); CLK_TCK $CLK_TCK."
+echo
+echo "## llmon resident memory"
+echo
+echo "Steady $(mib "$steady_kb") MiB (VmRSS, highest of 3 s at idle after the load), peak" \
+  "$(mib "$peak_kb") MiB (VmHWM), of which $(mib "$private_kb") MiB private (Anonymous; the rest" \
+  "is file pages of the binary and its shared libraries, shared with other processes)."
+echo
+echo "| mapping | RSS KiB |"
+echo "|---|--:|"
+awk '{ printf "| %s | %d |\n", substr($0, index($0, " ") + 1), $1 }' "$WORK/llmon.smaps"
+if ((RSS_LIMIT_MIB > 0)); then
+  echo
+  if ((steady_kb > RSS_LIMIT_MIB * 1024 || peak_kb > RSS_LIMIT_MIB * 1024)); then
+    echo "FAIL: llmon's resident memory exceeds the target of $RSS_LIMIT_MIB MiB" \
+      "(steady $(mib "$steady_kb"), peak $(mib "$peak_kb") MiB)."
+    exit 1
+  fi
+  echo "OK: llmon stays within the target of $RSS_LIMIT_MIB MiB resident (steady" \
+    "$(mib "$steady_kb"), peak $(mib "$peak_kb") MiB)."
+fi
