@@ -1,15 +1,7 @@
 # A real Prometheus for the end-to-end tests (test_alerts.sh, test_dashboards.sh): sourced after
-# lib.sh. start_prometheus NAME CONFIG starts one on a free port, sets PROM_PORT_<NAME>.
+# lib.sh. start_prometheus NAME CONFIG starts one on a free port (lib.sh's free_port), sets
+# PROM_PORT_<NAME>.
 PROM_PIDS=()
-
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  return 1
-}
 
 stop_prometheus_all() {
   local pid
