@@ -1,7 +1,9 @@
 #pragma once
 // HttpServer: the Prometheus scrape endpoint (/metrics, /healthz, /) over HTTP/1.1 with
-// Boost.Beast. All I/O runs asynchronously on the given io_context (one strand per connection, so
-// any number of threads may run it). Thread-safe after start(); start() itself is called once.
+// Boost.Beast, optionally over TLS and behind basic auth (set_security), with connection caps
+// that a flood cannot turn into a lockout (ConnectionTable). All I/O runs asynchronously on the
+// given io_context (one strand per connection, so any number of threads may run it).
+// Thread-safe after start(); start() itself is called once.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
