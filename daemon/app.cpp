@@ -39,15 +39,6 @@ constexpr int kWorkerThreads = 3;
 
 void notify_systemd(const std::string& state) { sd_notify_send(state); }
 
-// The watchdog interval systemd asks for (WatchdogSec=), or nullopt when there is none.
-std::optional<std::chrono::microseconds> systemd_watchdog() {
-#ifdef LLMON_HAVE_SYSTEMD
-  std::uint64_t usec = 0;
-  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) return std::chrono::microseconds(usec);
-#endif
-  return std::nullopt;
-}
-
 // systemd 253+ wants CLOCK_MONOTONIC with RELOADING=1 (Type=notify-reload); 252 ignores it.
 std::string reloading_message() {
   timespec ts{};
@@ -154,7 +145,7 @@ class Daemon {
   // Pinged from this (the network) thread only: if the event loop wedges, the pings stop and
   // systemd restarts the daemon; a stuck collector on the pool does not count.
   void start_watchdog() {
-    const auto interval = systemd_watchdog();
+    const auto interval = sd_watchdog_interval();
     if (!interval) return;
     watchdog_period_ = *interval / 2;
     logger("daemon")->debug("pinging the systemd watchdog every {} ms",

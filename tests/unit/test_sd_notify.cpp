@@ -1,4 +1,5 @@
-// sd_notify_send: the datagram systemd receives, on a path socket and an abstract one.
+// sd_notify_send: the datagram systemd receives, on a path socket and an abstract one;
+// parse_watchdog: when systemd asks this process for watchdog pings, as sd_watchdog_enabled says.
 #include <doctest/doctest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -69,6 +70,21 @@ TEST_CASE("sd_notify: without systemd it does nothing and says so") {
   ::setenv("NOTIFY_SOCKET", "/nonexistent/llmon/notify", 1);
   CHECK_FALSE(sd_notify_send("READY=1"));
   ::unsetenv("NOTIFY_SOCKET");
+}
+
+TEST_CASE("sd_notify: the watchdog interval, for this process only") {
+  using std::chrono::microseconds;
+  CHECK(parse_watchdog("30000000", nullptr, 42) == microseconds(30000000));
+  CHECK(parse_watchdog("400000", "42", 42) == microseconds(400000));
+  CHECK_FALSE(parse_watchdog(nullptr, nullptr, 42));  // no WatchdogSec=
+  CHECK_FALSE(parse_watchdog("400000", "43", 42));    // inherited from a parent
+  CHECK_FALSE(parse_watchdog("400000", "x", 42));
+  CHECK_FALSE(parse_watchdog("400000", "0", 42));
+  for (const char* bad :
+       {"", "0", "-5", "+5", "5s", " 5", "18446744073709551615", "99999999999999999999999"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_watchdog(bad, nullptr, 42));
+  }
 }
 
 }  // namespace
