@@ -135,6 +135,9 @@ constexpr File kFiles[] = {
      "the configuration; every key with its default is in the shipped copy and in "
      "docs/configuration.md"},
     {"/var/lib/llmon", "benchmark baselines, kept across restarts ([bench] state_dir)"},
+    {"/usr/lib/llmon/llmon-tls.so",
+     "HTTPS for the metrics ([web.tls]), loaded only when TLS is configured; found beside the "
+     "binary, as PREFIX/lib/llmon/ for PREFIX/bin/llmon, or named by $LLMON_TLS_PLUGIN"},
 };
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include <optional>
 #include <system_error>
 
-#ifndef LLMON_PLUGIN_DIR
-#define LLMON_PLUGIN_DIR "/usr/lib/llmon"
+#ifndef LLMON_PLUGIN_RELATIVE_DIR
+#define LLMON_PLUGIN_RELATIVE_DIR "lib/llmon"
 #endif
 
 namespace llmon {
@@ -21,8 +21,13 @@ std::vector<std::string> tls_plugin_candidates() {
   }
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) paths.push_back((self.parent_path() / kTlsPluginFile).string());
-  paths.push_back(std::string(LLMON_PLUGIN_DIR) + "/" + kTlsPluginFile);
+  if (!ec) {
+    paths.push_back((self.parent_path() / kTlsPluginFile).string());
+    // PREFIX/bin/llmon next to PREFIX/lib/llmon: right for make install's prefix, the package's
+    // /usr and a DESTDIR tree alike, which a path fixed at build time is not.
+    paths.push_back(
+        (self.parent_path().parent_path() / LLMON_PLUGIN_RELATIVE_DIR / kTlsPluginFile).string());
+  }
   return paths;
 }
 

@@ -12,8 +12,8 @@
 namespace llmon {
 
 // Where the plugin is looked for, in order: $LLMON_TLS_PLUGIN (a file, for unusual layouts and
-// the tests), the directory of the running binary (a build tree), LLMON_PLUGIN_DIR (the install
-// location, set at build time).
+// the tests), the directory of the running binary (a build tree), then lib/llmon/ beside the
+// binary's bin/ (an installed tree, whatever its prefix).
 std::vector<std::string> tls_plugin_candidates();
 
 // The loaded plugin, or why it cannot be loaded (every place tried, with dlerror()).

@@ -21,15 +21,21 @@ if(LLMON_HARDENING)
   target_compile_definitions(llmon_core PUBLIC $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>)
   target_compile_options(llmon_core PUBLIC -fstack-protector-strong)
   target_link_options(llmon PRIVATE -Wl,-z,relro -Wl,-z,now)
+  target_compile_definitions(llmon_tls PRIVATE $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>)
+  target_compile_options(llmon_tls PRIVATE -fstack-protector-strong)
+  target_link_options(llmon_tls PRIVATE -Wl,-z,relro -Wl,-z,now)
 endif()
 
 # --- install rules ---
 install(TARGETS llmon RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-# Like dh_strip: the compiler's .comment notes are no use in an installed binary.
+# Like dh_strip: the compiler's .comment notes are no use in an installed binary or plugin.
+install(CODE "set(LLMON_TLS_PLUGIN_FILE \"${LLMON_PLUGIN_RELATIVE_DIR}/llmon-tls.so\")")
 install(CODE [[
   if(CMAKE_INSTALL_DO_STRIP)
-    execute_process(COMMAND objcopy --remove-section=.comment
-                            "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}/bin/llmon")
+    foreach(file bin/llmon ${LLMON_TLS_PLUGIN_FILE})
+      execute_process(COMMAND objcopy --remove-section=.comment
+                              "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}/${file}")
+    endforeach()
   endif()
 ]])
 install(FILES ${LLMON_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

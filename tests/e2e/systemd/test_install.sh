@@ -24,6 +24,15 @@ check "the configuration goes to PREFIX/etc/llmon" test -f "$R/etc/llmon/llmon.t
 check "the unit runs PREFIX/bin/llmon with the configuration under PREFIX" \
   grep -qx 'ExecStart=/opt/llmon/bin/llmon serve --config /opt/llmon/etc/llmon/llmon.toml' \
   "$R/lib/systemd/system/llmon.service"
+check "the TLS plugin goes to PREFIX/lib/llmon, stripped" \
+  bash -c "readelf -h '$R/lib/llmon/llmon-tls.so' > /dev/null && ! readelf -S '$R/lib/llmon/llmon-tls.so' | grep -q -e '\.debug_info' -e '\.comment'"
+# The installed binary finds the installed plugin from its own place (no $LLMON_TLS_PLUGIN):
+# check-config loads the certificate through it.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=t \
+  -keyout "$WORK/t.key" -out "$WORK/t.pem" 2> /dev/null
+printf '[web.tls]\ncert_file = "t.pem"\nkey_file = "t.key"\n' > "$WORK/tls.toml"
+check "the installed llmon loads its installed TLS plugin" \
+  env -u LLMON_TLS_PLUGIN "$R/bin/llmon" check-config "$WORK/tls.toml"
 check "the man page is installed, compressed" test -f "$R/share/man/man1/llmon.1.gz"
 check "the man page is llmon --help-man" \
   bash -c "diff <(zcat '$R/share/man/man1/llmon.1.gz') <('$R/bin/llmon' --help-man)"
