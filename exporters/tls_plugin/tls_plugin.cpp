@@ -169,9 +169,17 @@ class Backend final : public TlsBackend {
       error = "cert_file " + s.cert_file + ": no usable PEM certificate: " + openssl_errors();
       return nullptr;
     }
+    // OpenSSL checks here, while loading, that the key matches the certificate.
     if (SSL_CTX_use_PrivateKey_file(ctx, s.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-      error = "key_file " + s.key_file +
-              ": no usable PEM private key (encrypted keys are not supported): " + openssl_errors();
+      const unsigned long last = ERR_peek_last_error();
+      if (ERR_GET_LIB(last) == ERR_LIB_X509 && ERR_GET_REASON(last) == X509_R_KEY_VALUES_MISMATCH) {
+        error = "key_file " + s.key_file + " does not belong to the certificate in " + s.cert_file +
+                ": " + openssl_errors();
+      } else {
+        error =
+            "key_file " + s.key_file +
+            ": no usable PEM private key (encrypted keys are not supported): " + openssl_errors();
+      }
       return nullptr;
     }
     if (SSL_CTX_check_private_key(ctx) != 1) {

@@ -36,10 +36,16 @@ struct Pki {
     return std::system(("cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1").c_str()) ==
            0;
   }
+  bool write(const std::string& name, const std::string& text) const {
+    std::ofstream out(dir / name);
+    out << text;
+    out.close();
+    return !out.fail();
+  }
   bool make_cert(const std::string& name) const {
     return run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" + name +
                " -keyout " + name + ".key -out " + name + ".csr") &&
-           run("printf 'subjectAltName=IP:127.0.0.1\\n' > " + name + ".ext") &&
+           write(name + ".ext", "subjectAltName=IP:127.0.0.1\n") &&
            run("openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial " +
                "-days 2 -extfile " + name + ".ext -out " + name + ".pem");
   }
@@ -69,7 +75,8 @@ std::string curl(const Pki& pki, const boost::asio::ip::tcp::endpoint& server) {
   return body.str();
 }
 
-TEST_CASE("tls: serves over HTTPS; a stalled handshake is closed at read_timeout, others go on") {
+TEST_CASE(
+    "tls: serves over HTTPS, and a stalled handshake is closed at read_timeout, others go on") {
   Pki pki;
   auto context = load_tls_context(pki.settings());
   REQUIRE_MESSAGE(context.ok(), (context.ok() ? "" : context.error().message));
@@ -131,7 +138,8 @@ TEST_CASE("tls: the plugin only serves the build it came from") {
   void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   REQUIRE(handle != nullptr);
   auto entry = reinterpret_cast<TlsPluginEntry>(dlsym(handle, kTlsPluginSymbol));
-  REQUIRE(entry != nullptr);
+  const bool exported = entry != nullptr;
+  REQUIRE_MESSAGE(exported, "the plugin exports ", kTlsPluginSymbol);
   CHECK(entry(tls_plugin_build().c_str()) != nullptr);
   CHECK(entry("0.0.9+0123456789ab tls-abi-1 12.2.0") == nullptr);
   CHECK(entry(nullptr) == nullptr);
