@@ -4,6 +4,7 @@
 # bad certificate on SIGHUP, client certificates (mTLS), and a real Prometheus scraping with
 # scheme: https, tls_config and basic_auth.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_prometheus.sh"
 
 for tool in openssl htpasswd prometheus; do
   command -v "$tool" >/dev/null || { fail "$tool is not installed (make deps)"; finish; }
@@ -152,7 +153,6 @@ check "mTLS: the client certificate (and the password) are accepted" \
   test "$(status --cert "$PKI/client.pem" --key "$PKI/client.key" "${AUTH[@]}" "$BASE/metrics")" = 200
 
 # --- a real Prometheus: scheme https, tls_config with our CA and client certificate, basic_auth ---
-PROM_PORT="$(free_port)"
 printf '%s' 's3cret:with colon' > "$WORK/password"
 cat > "$WORK/prometheus.yml" <<YAML
 global:
@@ -171,12 +171,9 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$LLMON_PORT"]
 YAML
-prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
-  --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prometheus.log" 2>&1 &
-PROM_PID=$!
-trap 'kill $PROM_PID 2>/dev/null || true; cleanup' EXIT
+start_prometheus tls "$WORK/prometheus.yml"
 query() {
-  curl -sS --max-time 2 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1"
+  curl -sS --max-time 2 -G "$(prom_url tls)/api/v1/query" --data-urlencode "query=$1"
 }
 wait_query() {  # wait_query PROMQL EXPECTED-SUBSTRING [seconds]
   local deadline=$(($(date +%s) + ${3:-30}))
@@ -185,16 +182,15 @@ wait_query() {  # wait_query PROMQL EXPECTED-SUBSTRING [seconds]
     sleep 0.25
   done
   echo "last answer for $1: $(query "$1" 2>&1)" >&2
-  kill -0 "$PROM_PID" 2>/dev/null || { echo "prometheus exited:" >&2; tail -5 "$WORK/prometheus.log" >&2; }
+  tail -5 "$WORK/prometheus_tls.log" >&2
   return 1
 }
 check "Prometheus scrapes llmon over HTTPS with a password (up == 1)" \
   wait_query 'up{job="llmon"}' '"1"]'
 check "its series arrive" wait_query 'llmon_build_info' '"version":"'
-kill "$PROM_PID" 2>/dev/null || true
-wait "$PROM_PID" 2>/dev/null || true
+stop_prometheus_all
 check "Prometheus logged no scrape errors" \
-  bash -c "! grep -qi 'err=\\|level=error' '$WORK/prometheus.log'"
+  bash -c "! grep -qi 'err=\\|level=error' '$WORK/prometheus_tls.log'"
 stop_llmon TERM
 check "llmon stops cleanly (exit 0)" test "$STOP_STATUS" -eq 0
 finish
