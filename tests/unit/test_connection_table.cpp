@@ -91,7 +91,7 @@ TEST_CASE("connections: at the cap, the longest-idle connection makes room") {
 }
 
 TEST_CASE(
-    "connections: a request being answered is never reclaimed; only then is a newcomer "
+    "connections: a request being answered is never reclaimed, and only then is a newcomer "
     "refused") {
   Harness h(2, 2);
   auto [a, _a] = h.connect("10.0.0.1", t0);

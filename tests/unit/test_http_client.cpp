@@ -183,7 +183,7 @@ TEST_CASE("http client: a truncated body and a refused connection are clear erro
   CHECK(e.error().message.find("cannot connect") != std::string::npos);
 }
 
-TEST_CASE("http client: redirects are returned, not followed; garbage is an error") {
+TEST_CASE("http client: redirects are returned, not followed, and garbage is an error") {
   ScriptedServer server([](tcp::socket& s, const std::string& req, int) {
     if (req.find("GET /garbage") == 0) {
       send(s, "SSH-2.0-OpenSSH_9.2\r\n\r\n");

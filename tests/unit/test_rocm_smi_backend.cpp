@@ -203,7 +203,8 @@ TEST_CASE("rocm_smi: card and gfx target come from sysfs, empty when it has noth
   CHECK(devices[0].gfx_target == "gfx1151");
 }
 
-TEST_CASE("rocm_smi: zero devices is a backend, not an error; a GPU without a bus id is left out") {
+TEST_CASE(
+    "rocm_smi: zero devices is a backend, not an error, and a GPU without a bus id is left out") {
   TempDir dir;
   unsetenv("FAKE_ROCM_SMI_SCRIPT");
   auto backend = fake_backend(dir);

@@ -39,7 +39,7 @@ TEST_CASE("store: families are merged across slots and sorted deterministically"
   CHECK(*unzipped == snap->text);
 }
 
-TEST_CASE("store: removing a slot withdraws its series; empty families vanish") {
+TEST_CASE("store: removing a slot withdraws its series, and empty families vanish") {
   SnapshotStore store;
   store.publish("gpu", gauge("llmon_gpu_busy_ratio", {{"gpu", "0"}}, 0.5));
   FamilySet empty;

@@ -67,7 +67,7 @@ TEST_CASE("kernel cmdline: names normalized like parameq, '=' first in a word do
   check_params("=a=b =c", {{"=a", "b"}, {"=c", std::nullopt}});
 }
 
-TEST_CASE("kernel cmdline: `--` ends the kernel's parameters; init gets the rest") {
+TEST_CASE("kernel cmdline: `--` ends the kernel's parameters, init gets the rest") {
   check_params("quiet -- ttm.pages_limit=1 single", {{"quiet", std::nullopt}});
   check_params("quiet \"--\" x", {{"quiet", std::nullopt}});
   check_params("a --=1 b", {{"a", std::nullopt}, {"__", "1"}, {"b", std::nullopt}});

@@ -101,7 +101,8 @@ TEST_CASE("process info: parent, argv, start time in unix seconds and credential
   CHECK(proc::list_pids(t.root()) == std::vector<int>{812});
 }
 
-TEST_CASE("environ: NAME=VALUE entries in order; no '=', empty names skipped; final NUL optional") {
+TEST_CASE(
+    "environ: NAME=VALUE entries in order, no '=' or empty names skipped, final NUL optional") {
   const auto vars = tuning::parse_environ(
       nul("HOME=/usr/share/ollama|OLLAMA_HOST=0.0.0.0|junk|=nameless|A=|B=x=y|OLLAMA_HOST=dup"));
   REQUIRE(vars);

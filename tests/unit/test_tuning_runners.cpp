@@ -78,7 +78,7 @@ TEST_CASE("runner: llama-server (Ollama >= 0.30) with Ollama's own flags") {
   CHECK_FALSE(a->embedding);
 }
 
-TEST_CASE("runner: every spelling of llama.cpp's flags; the last repeat wins") {
+TEST_CASE("runner: every spelling of llama.cpp's flags, and the last repeat wins") {
   const auto a = parse_runner_cmdline(
       {"llama-server", "-m",   kBlob,  "--ctx-size", "4096", "--parallel", "4", "-fa",
        "auto",         "-ctk", "F16",  "-ctv",       "q4_0", "-ngl",       "0", "--ctx_size",
@@ -185,7 +185,7 @@ TEST_CASE("runner: an argv rewritten into one string parses like the original") 
   CHECK(runners[0].args.parallel == 2u);
 }
 
-TEST_CASE("runner: bad values are absent, not guessed; sizes are bounded") {
+TEST_CASE("runner: bad values are absent, not guessed, and sizes are bounded") {
   const auto a =
       parse_runner_cmdline({"llama-server", "--model", "/m", "--port", "0", "-np", "-1", "-c",
                             "lots", "--port", "70000", "-ctk", std::string(100, 'q'), "-np"});
@@ -232,7 +232,7 @@ TEST_CASE("modelfile: the first FROM, as /api/show renders it (v0.32.15 ShowHand
   CHECK_FALSE(parse_modelfile_from(std::string(1 << 20, '\n') + "FROM " + kBlob));
 }
 
-TEST_CASE("modelfile: runner digests map to model names; shared blobs are ambiguous") {
+TEST_CASE("modelfile: runner digests map to model names, and shared blobs are ambiguous") {
   const std::vector<ModelBlob> models{{"qwen3:32b", "sha256:" + kHex},
                                       {"llama3:8b", "sha256:" + std::string(64, 'c')},
                                       {"my-qwen:latest", "sha256:" + kHex},

@@ -81,7 +81,7 @@ std::vector<std::string> relative(const UnitBox& box, const std::vector<fs::path
 
 }  // namespace
 
-TEST_CASE("load_unit: the first directory holding the unit wins; unknown units are not-found") {
+TEST_CASE("load_unit: the first directory holding the unit wins, and unknown units are not-found") {
   UnitBox box;
   UnitBox::service(box.usr("ollama.service"), "usr");
   UnitBox::service(box.etc("ollama.service"), "etc");
