@@ -82,7 +82,7 @@ TEST_CASE("restart_pending: NeedDaemonReload is drift even before the server is 
   CHECK(r->fix == "sudo systemctl daemon-reload && sudo systemctl restart ollama");
 }
 
-TEST_CASE("restart_pending: unknown without a server or a unit file; absent without a unit") {
+TEST_CASE("restart_pending: unknown without a server or a unit file, absent without a unit") {
   InstanceView i = clean_instance();
   i.server.reset();
   i.server_error = "no process listens on port 11434";

@@ -104,7 +104,7 @@ TEST_CASE("tuning families: environment, unit, runners, kernel") {
   CHECK(has(text, "llmon_host_ttm_pages_limit_bytes 120259084288\n"));
 }
 
-TEST_CASE("doctor: one line per check with evidence and fix; exit 1 on drift") {
+TEST_CASE("doctor: one line per check with evidence and fix, exit 1 on drift") {
   const Evaluation e = sample();
   DoctorReport report;
   report.gpus = {{"0", "AMD Radeon 8060S", "gfx1151", 5e8, 5.36870912e8, 3.0e10, 1.2e11, 0.0}};
