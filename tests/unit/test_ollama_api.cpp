@@ -254,7 +254,7 @@ TEST_CASE("ollama families: impossible values and raw control characters never r
   CHECK(has(text, "llmon_ollama_model_size_bytes{model=\"evil"));  // the plausible size stays
 }
 
-TEST_CASE("ollama api: text fields are bounded; a 4 MB model name costs 256 bytes") {
+TEST_CASE("ollama api: text fields are bounded, a 4 MB model name costs 256 bytes") {
   const std::string huge(4'000'000, 'q');
   const std::string real(593, 'r');  // the longest name Ollama itself accepts
   std::string families;
