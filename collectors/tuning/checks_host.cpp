@@ -114,6 +114,10 @@ std::optional<CheckResult> check_performance_level(const HostView& h) {
                          *g.performance_level + ", expected " + h.expected_performance_level);
   }
   if (!any) return unknown(kCheck, "", "no GPU reports a performance level");
+  if (r.state == CheckState::kOk) {
+    r.evidence.push_back("every GPU's power_dpm_force_performance_level is " +
+                         h.expected_performance_level);
+  }
   return r;
 }
 

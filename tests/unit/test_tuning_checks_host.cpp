@@ -121,6 +121,8 @@ TEST_CASE("gtt_limit: the wrong module, a stale value, deprecated and mistyped p
 TEST_CASE("performance_level: every GPU against the expected level") {
   HostView h = clean_host();
   CHECK(check_performance_level(h)->state == CheckState::kOk);
+  CHECK(check_performance_level(h)->evidence ==
+        std::vector<std::string>{"every GPU's power_dpm_force_performance_level is auto"});
   h.gpus->at(0).performance_level = "manual";
   auto r = check_performance_level(h);
   CHECK(r->state == CheckState::kDrift);
