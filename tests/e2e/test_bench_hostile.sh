@@ -53,7 +53,8 @@ api = "chat"
 TOML
 start_llmon --config "$WORK/llmon.toml"
 
-# The hostile instance: a new fault on the generation endpoints and the listings every second.
+# The hostile instance: a new fault on the generation endpoints and the listings every second,
+# with a healthy second between two faults, so that ok runs are certain too, not luck.
 kinds=(
   '{"kind":"bogus_metrics","metrics":{"eval_count":9223372036854775807,"eval_duration":1}}'
   '{"kind":"status","status":500,"error":"llama runner process has terminated: exit status 2"}'
@@ -69,10 +70,15 @@ kinds=(
 rotate() {
   local i=0 endpoint fault
   while true; do
-    fault="${kinds[i % ${#kinds[@]}]}"
-    for endpoint in /api/generate /api/chat /api/show; do
-      fake_post hostile /_fake/faults "{\"endpoint\":\"$endpoint\",${fault:1}" >/dev/null 2>&1 || true
-    done
+    if ((i % 2)); then
+      curl -sS --max-time 5 -X DELETE "http://127.0.0.1:$FAKE_PORT_hostile/_fake/faults" \
+        >/dev/null 2>&1 || true
+    else
+      fault="${kinds[(i / 2) % ${#kinds[@]}]}"
+      for endpoint in /api/generate /api/chat /api/show; do
+        fake_post hostile /_fake/faults "{\"endpoint\":\"$endpoint\",${fault:1}" >/dev/null 2>&1 || true
+      done
+    fi
     # Once the listing breaks too: the instance flips down (polls back off) and up again.
     if ((i == 4)); then
       fake_post hostile /_fake/faults '{"endpoint":"/api/ps","kind":"malformed_json","times":1}' \
