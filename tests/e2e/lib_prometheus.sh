@@ -3,10 +3,16 @@
 # PROM_PORT_<NAME>.
 PROM_PIDS=()
 
+# SIGTERM, then SIGKILL after 15 s: a Prometheus slow to close its TSDB on a loaded machine
+# must not hold the test until ctest's timeout.
 stop_prometheus_all() {
-  local pid
+  local pid i
   for pid in "${PROM_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PROM_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${PROM_PIDS[@]}"; do
+    for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   PROM_PIDS=()
 }
 trap 'stop_prometheus_all; cleanup' EXIT

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real Prometheus server scrapes llmon (plain and gzip, keep-alive) and stores its series.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_prometheus.sh"
 
 command -v prometheus >/dev/null || { fail "prometheus is not installed (make deps)"; finish; }
 
@@ -15,7 +16,6 @@ $NO_OLLAMA
 TOML
 start_llmon --config "$WORK/llmon.toml"
 
-PROM_PORT="$(free_port)"
 cat > "$WORK/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
@@ -25,10 +25,8 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$LLMON_PORT"]
 YAML
-prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
-  --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prometheus.log" 2>&1 &
-PROM_PID=$!
-trap 'kill $PROM_PID 2>/dev/null || true; cleanup' EXIT
+start_prometheus main "$WORK/prometheus.yml"
+PROM_PORT=$PROM_PORT_main
 
 query() {  # query PROMQL -> the JSON answer
   curl -sS --max-time 2 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1"
@@ -50,8 +48,7 @@ check "the integrated busy counter rates to the fixture's busy ratio" \
   wait_query 'round(rate(llmon_gpu_busy_seconds_total[5s]), 0.01)' '"0.37"]'
 check "every sample of the scrape was kept" \
   wait_query 'scrape_samples_scraped{job="llmon"} > 30 and scrape_samples_post_metric_relabeling{job="llmon"} == scrape_samples_scraped{job="llmon"}' '"result":[{'
-kill "$PROM_PID" 2>/dev/null || true
-wait "$PROM_PID" 2>/dev/null || true
+stop_prometheus_all
 stop_llmon TERM
-check "Prometheus logged no scrape errors" bash -c "! grep -qi 'err=\\|level=error' '$WORK/prometheus.log'"
+check "Prometheus logged no scrape errors" bash -c "! grep -qi 'err=\\|level=error' '$WORK/prometheus_main.log'"
 finish
