@@ -210,8 +210,9 @@ void apply_gpu_metrics(const GpuMetrics& m, GpuDevice& d) {
   };
   for (const auto& [sensor, celsius] : kSensors) {
     if (!celsius) continue;
-    const bool known = std::any_of(d.temperatures.begin(), d.temperatures.end(),
-                                   [&](const Temperature& t) { return t.sensor == sensor; });
+    const bool known =
+        std::any_of(d.temperatures.begin(), d.temperatures.end(),
+                    [name = sensor](const Temperature& t) { return t.sensor == name; });
     if (!known) d.temperatures.push_back(Temperature{sensor, *celsius});
   }
 }

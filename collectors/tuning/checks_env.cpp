@@ -79,10 +79,12 @@ std::optional<CheckResult> check_gfx_override(const InstanceView& i, const HostV
     if (gpus.empty())
       return unknown(kCheck, i.name, name + " is set but no GPU reports its target");
     const auto target = hsa_override_target(v.value);
+    // Not the structured bindings themselves: clang 14 (the fuzz build) cannot capture them.
+    const std::string actual = name + "=" + v.value;
     auto drift = [&](std::string expected, std::string evidence, std::string fix) {
       if (r.state == CheckState::kOk) {
         r.expected = std::move(expected);
-        r.actual = name + "=" + v.value;
+        r.actual = actual;
         r.fix = std::move(fix);
       }
       r.state = CheckState::kDrift;
