@@ -14,10 +14,12 @@ DEBIAN_PACKAGES := cmake g++ make pkg-config git curl clang-format \
 	systemd-container libssl-dev libcrypt-dev openssl apache2-utils
 # make package and its tests: the .deb, lintian, the man page.
 DEBIAN_PACKAGES += dpkg-dev lintian man-db groff-base bsdextrautils
+# The fuzz targets (tests/fuzz): clang, libFuzzer and its sanitizer runtimes.
+DEBIAN_PACKAGES += clang-14 libclang-rt-14-dev
 PREFIX ?= /usr/local
 
 .PHONY: all deps configure build test run collect install package demo bench format \
-	format-check clean
+	format-check clean fuzz-build fuzz test-asan test-tsan
 
 all: build
 
@@ -40,8 +42,9 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
-test: build
+test: build fuzz-build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+	ctest --test-dir $(FUZZ_DIR) --output-on-failure -j$(JOBS)
 
 # Only the daemon, not the test binaries.
 run: configure
@@ -74,5 +77,37 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(SOURCES)
 
+# --- fuzzing and sanitizers (tests/fuzz/README.md) ---
+# The fuzz targets are a clang build of their own; `make test` replays each one's corpus and
+# fuzzes it for a few seconds, `make fuzz` for FUZZ_SECONDS each, keeping what it finds in
+# $(FUZZ_DIR)/corpus (never in the source tree).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_DIR) $(CMAKE_FLAGS) -DLLMON_FUZZ=ON \
+	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
+	cmake --build $(FUZZ_DIR) -j$(JOBS)
+fuzz: fuzz-build
+	tests/fuzz/run.sh --build $(FUZZ_DIR) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The whole suite built with sanitizers, in build dirs of their own. Reports go to files (a
+# daemon's stderr is often only a log file in the e2e tests), and any report fails the suite.
+test-asan: SAN_DIR := build-asan
+test-asan: SAN := address,undefined
+test-tsan: SAN_DIR := build-tsan
+test-tsan: SAN := thread
+test-asan test-tsan: deps
+	cmake -S . -B $(SAN_DIR) $(CMAKE_FLAGS) -DLLMON_SANITIZE=$(SAN)
+	cmake --build $(SAN_DIR) -j$(JOBS)
+	@logs="$(abspath $(SAN_DIR))/sanitizer-logs"; rm -rf "$$logs"; mkdir -p "$$logs"; \
+	opts="log_path=$$logs/report:print_stacktrace=1:halt_on_error=1"; \
+	ASAN_OPTIONS="$$opts:detect_leaks=1:strict_string_checks=1:check_initialization_order=1" \
+	UBSAN_OPTIONS="$$opts" TSAN_OPTIONS="$$opts:second_deadlock_stack=1" \
+	  ctest --test-dir $(SAN_DIR) --output-on-failure -j$(JOBS); rc=$$?; \
+	if ls "$$logs"/report* >/dev/null 2>&1; then \
+	  echo "sanitizer reports ($(SAN)):"; cat "$$logs"/report*; rc=1; \
+	else echo "sanitizers ($(SAN)): no reports"; fi; exit $$rc
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) build-asan build-tsan

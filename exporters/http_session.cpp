@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/log.hpp"
+#include "exporters/http_request.hpp"
 
 namespace llmon {
 
@@ -29,16 +30,6 @@ std::string describe(const tcp::endpoint& remote) {
   std::ostringstream out;
   out << remote;
   return out.str();
-}
-
-bool is_parse_error(const beast::error_code& ec) {
-  return ec.category() == make_error_code(http::error::bad_method).category();
-}
-
-http::status status_for_parse_error(const beast::error_code& ec) {
-  if (ec == http::error::header_limit) return http::status::request_header_fields_too_large;
-  if (ec == http::error::body_limit) return http::status::payload_too_large;
-  return http::status::bad_request;
 }
 
 }  // namespace
@@ -194,9 +185,7 @@ void HttpSession::on_first_bytes(boost::system::error_code ec, std::size_t bytes
 
 void HttpSession::read_request() {
   phase_ = Phase::kReading;
-  parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(state_->limits.max_header_bytes));
-  parser_->body_limit(state_->limits.max_body_bytes);
+  reset_request_parser(parser_, state_->limits);
   if (first_request_) {
     arm(first_deadline_);
   } else {
@@ -213,12 +202,11 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     state_->log->debug("{}: timed out reading a request", remote_);
     return close();
   }
-  if (ec && is_parse_error(ec)) {
-    const auto status = status_for_parse_error(ec);
+  if (const auto status = parse_error_status(ec)) {
     state_->log->debug("{}: malformed request ({}); answering {} and closing", remote_,
-                       ec.message(), static_cast<unsigned>(status));
+                       ec.message(), static_cast<unsigned>(*status));
     slot_.set_busy();
-    reply_ = error_reply(status);
+    reply_ = error_reply(*status);
     phase_ = Phase::kWriting;
     arm(now() + state_->limits.write_timeout);
     http::async_write(

@@ -10,7 +10,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -22,6 +21,7 @@
 #include "exporters/byte_stream.hpp"
 #include "exporters/connection_table.hpp"
 #include "exporters/http_limits.hpp"
+#include "exporters/http_request.hpp"
 #include "exporters/http_routes.hpp"
 #include "exporters/snapshot.hpp"
 #include "exporters/tls_backend.hpp"
@@ -116,7 +116,7 @@ class HttpSession final : public TrackedConnection,
   StreamRef stream_ref_;
   boost::asio::steady_timer deadline_;
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<HttpRequestParser> parser_;
   HttpReply reply_;
   std::array<char, 4096> discard_{};
   std::size_t discarded_ = 0;

@@ -160,35 +160,39 @@ void BaselineStore::add_locked(const BaselineKey& key, double value) {
 
 std::optional<std::string> BaselineStore::load() {
   const ReadResult read = read_file(file_, kMaxFileBytes);
-  std::optional<std::vector<LoadedEntry>> parsed;
   std::optional<std::string> warning;
   if (read.ok()) {
-    auto p = parse_file(read.content);
-    if (p) {
-      parsed = std::move(p).value();
-    } else {
-      warning = "baseline file " + file_.string() + ": " + p.error().message;
+    if (auto error = load_text(read.content)) {
+      warning = "baseline file " + file_.string() + ": " + *error;
     }
-  } else if (read.status != ReadStatus::kNotFound) {
-    warning = "baseline file " + read.error;
+  } else {
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+    clock_ = 0;
+    saved_clock_ = 0;
+    if (read.status != ReadStatus::kNotFound) warning = "baseline file " + read.error;
   }
   if (warning) *warning += "; starting with empty baselines";
+  return warning;
+}
 
+std::optional<std::string> BaselineStore::load_text(std::string_view text) {
+  auto parsed = parse_file(text);
   std::lock_guard lock(mutex_);
   entries_.clear();
   clock_ = 0;
   saved_clock_ = 0;
-  if (parsed) {
-    // The file lists keys least recently recorded first, so replaying it restores the
-    // eviction order; values beyond the (possibly smaller) window drop the oldest. Only the
-    // newest max_keys_ entries are replayed: evicting one by one would be quadratic.
-    const std::size_t skip = parsed->size() > max_keys_ ? parsed->size() - max_keys_ : 0;
-    for (std::size_t i = skip; i < parsed->size(); ++i) {
-      for (double v : (*parsed)[i].values) add_locked((*parsed)[i].key, v);
-    }
+  if (!parsed) return parsed.error().message;
+  // The file lists keys least recently recorded first, so replaying it restores the eviction
+  // order; values beyond the (possibly smaller) window drop the oldest. Only the newest
+  // max_keys_ entries are replayed: evicting one by one would be quadratic.
+  const auto& entries = *parsed;
+  const std::size_t skip = entries.size() > max_keys_ ? entries.size() - max_keys_ : 0;
+  for (std::size_t i = skip; i < entries.size(); ++i) {
+    for (double v : entries[i].values) add_locked(entries[i].key, v);
   }
   saved_clock_ = clock_;  // what the file holds needs no saving
-  return warning;
+  return std::nullopt;
 }
 
 void BaselineStore::record(const BaselineKey& key, double eval_tps) {
@@ -222,11 +226,23 @@ bool BaselineStore::dirty() const {
 
 Expected<bool> BaselineStore::save() {
   std::lock_guard save_lock(save_mutex_);
+  const Snapshot snapshot = take_snapshot();
+  auto written = write_atomically(file_, snapshot.text);
+  if (written) {
+    std::lock_guard lock(mutex_);
+    saved_clock_ = std::max(saved_clock_, snapshot.clock);
+  }
+  return written;
+}
+
+std::string BaselineStore::render() const { return take_snapshot().text; }
+
+BaselineStore::Snapshot BaselineStore::take_snapshot() const {
   std::vector<std::pair<std::uint64_t, std::string>> lines;
-  std::uint64_t snapshot_clock = 0;
+  Snapshot out;
   {
     std::lock_guard lock(mutex_);
-    snapshot_clock = clock_;
+    out.clock = clock_;
     lines.reserve(entries_.size());
     for (const auto& [key, entry] : entries_) {
       json::array values;
@@ -245,12 +261,8 @@ Expected<bool> BaselineStore::save() {
     content += (i == 0 ? "\n" : ",\n") + lines[i].second;
   }
   content += "\n]}\n";
-  auto written = write_atomically(file_, content);
-  if (written) {
-    std::lock_guard lock(mutex_);
-    saved_clock_ = std::max(saved_clock_, snapshot_clock);
-  }
-  return written;
+  out.text = std::move(content);
+  return out;
 }
 
 double median(std::vector<double> values) {

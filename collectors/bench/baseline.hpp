@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -38,6 +39,9 @@ class BaselineStore {
   // an unreadable, oversized, corrupt or wrongly shaped one returns a warning for the log and
   // leaves the store empty (it is history, not configuration: never a reason to refuse to run).
   std::optional<std::string> load();
+  // load() without the file: replaces the contents with a state file's text. Returns what is
+  // wrong with the document (then the store is left empty).
+  std::optional<std::string> load_text(std::string_view text);
 
   // Appends one value (non-finite or negative values are ignored), dropping the oldest beyond
   // the window.
@@ -57,6 +61,8 @@ class BaselineStore {
   // True when values were recorded since the last successful save (or load): an idle box
   // writes nothing.
   bool dirty() const;
+  // The state file's text that save() writes and load_text() reads back.
+  std::string render() const;
 
  private:
   struct Entry {
@@ -65,6 +71,12 @@ class BaselineStore {
   };
 
   void add_locked(const BaselineKey& key, double value);
+  // The file's text and the clock_ it reflects (what a successful save marks as saved).
+  struct Snapshot {
+    std::string text;
+    std::uint64_t clock = 0;
+  };
+  Snapshot take_snapshot() const;
 
   const std::filesystem::path file_;
   const std::size_t window_;
