@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -23,6 +25,19 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::int64_t kFormatVersion = 1;
+
+// 12 significant digits, as the file keeps them. Boost.JSON 1.81 does not read long decimal
+// mantissas to the nearest double (4.1844674407370955e21 comes back as 4.184467440737095e21), so
+// full-precision values would drift on every restart. A 12-digit value is written in at most 12
+// digits, and should the parser still miss it by an ulp, rounding again on load undoes that.
+double to_file_precision(double v) {
+  std::array<char, 32> text{};
+  const auto written =
+      std::to_chars(text.data(), text.data() + text.size(), v, std::chars_format::general, 12);
+  double out = v;
+  std::from_chars(text.data(), written.ptr, out);
+  return out;
+}
 
 struct LoadedEntry {
   BaselineKey key;
@@ -153,7 +168,7 @@ void BaselineStore::add_locked(const BaselineKey& key, double value) {
     it = entries_.emplace(key, Entry{}).first;
   }
   Entry& e = it->second;
-  e.values.push_back(value);
+  e.values.push_back(to_file_precision(value));
   while (e.values.size() > window_) e.values.pop_front();
   e.last_recorded = ++clock_;
 }

@@ -44,7 +44,7 @@ class BaselineStore {
   std::optional<std::string> load_text(std::string_view text);
 
   // Appends one value (non-finite or negative values are ignored), dropping the oldest beyond
-  // the window.
+  // the window. Values are kept to 12 significant digits, so they survive save and load exactly.
   void record(const BaselineKey& key, double eval_tps);
 
   // Median of the kept values; absent when there are none.

@@ -1,6 +1,6 @@
 #include "collectors/bench/bench_config.hpp"
 
-#include <regex>
+#include "collectors/bench/suite.hpp"
 
 namespace llmon {
 
@@ -57,10 +57,8 @@ void read_prompts(const TableReader& bench, std::vector<BenchPromptConfig>& out)
     }
     if (p.prompt.empty()) t.error("prompt", "expected a non-empty prompt");
     if (p.expect) {
-      try {
-        std::regex compiled(*p.expect, std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        t.error("expect", "invalid regular expression \"" + *p.expect + "\": " + e.what());
+      if (const auto compiled = bench::compile_expect(*p.expect); !compiled) {
+        t.error("expect", compiled.error().message);
       }
     }
     out.push_back(std::move(p));

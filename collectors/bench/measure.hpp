@@ -52,9 +52,9 @@ struct Measurement {
   // before the final object. What was measured before the failure is kept.
   std::optional<std::string> error;
 
-  // libstdc++'s std::regex recurses once per character a repetition consumes (0.5-0.8 KB of
-  // stack each): 8 KiB keeps regex_search of a degenerate answer (pages of spaces) within an
-  // 8 MB thread stack, and is still several times a 256-token answer.
+  // The expect check's regex_search tries every start position (time quadratic in the text at
+  // worst); 8 KiB keeps a degenerate answer's check in milliseconds and is still several times
+  // a 256-token answer.
   static constexpr std::size_t kMaxResponseText = 8 * 1024;
 
   // eval_count / eval_duration; absent unless both are present and the duration is positive.

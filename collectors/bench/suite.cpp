@@ -1,5 +1,9 @@
 #include "collectors/bench/suite.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
 namespace llmon::bench {
 
 namespace {
@@ -68,6 +72,43 @@ std::vector<BenchPrompt> make_suite() {
   return suite;
 }
 
+// What std::regex must not be given: a back-reference, or a {n} or {n,m} count above
+// kMaxExpectRepeat. libstdc++ reads both numbers into a long without an overflow check
+// (undefined behaviour past 19 digits) before it could reject the back-reference, and large
+// counts multiply the automaton's states.
+std::optional<std::string> unsupported_construct(std::string_view p) {
+  bool in_class = false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      if (i + 1 < p.size() && p[i + 1] >= '1' && p[i + 1] <= '9') {
+        return "back-references are not supported";
+      }
+      ++i;
+    } else if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+    } else if (c == '{') {
+      // "{n}" or "{n,m}": each count in turn.
+      for (std::size_t j = i + 1;; ++j) {
+        const std::size_t start = j;
+        long value = 0;  // saturates: only "above the limit" matters
+        for (; j < p.size() && p[j] >= '0' && p[j] <= '9'; ++j) {
+          value = std::min(value * 10 + (p[j] - '0'), 1L << 20);
+        }
+        if (value > kMaxExpectRepeat) {
+          return "repeat count " +
+                 std::string(p.substr(start, std::min<std::size_t>(j - start, 24))) + " above " +
+                 std::to_string(kMaxExpectRepeat);
+        }
+        if (j >= p.size() || p[j] != ',') break;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 const std::vector<BenchPrompt>& builtin_suite() {
@@ -76,8 +117,19 @@ const std::vector<BenchPrompt>& builtin_suite() {
 }
 
 Expected<std::regex> compile_expect(const std::string& pattern) {
+  if (pattern.size() > kMaxExpectBytes) {
+    return make_error("invalid expect regex: " + std::to_string(pattern.size()) +
+                      " bytes, the limit is " + std::to_string(kMaxExpectBytes));
+  }
+  if (const auto what = unsupported_construct(pattern)) {
+    return make_error("invalid expect regex \"" + pattern + "\": " + *what);
+  }
   try {
-    return std::regex(pattern, std::regex::ECMAScript);
+    // __polynomial (a libstdc++ extension, documented in <regex>) runs the breadth-first
+    // matcher: its stack depth depends on the pattern, not on the answer's length, and it never
+    // backtracks exponentially. The default depth-first one recursed once per character a
+    // repetition consumed, which overflowed an 8 MiB stack on a long degenerate answer.
+    return std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
   } catch (const std::regex_error& e) {
     return make_error("invalid expect regex \"" + pattern + "\": " + e.what());
   }

@@ -28,7 +28,12 @@ struct BenchPrompt {
 
 const std::vector<BenchPrompt>& builtin_suite();
 
-// `pattern` as an ECMAScript std::regex; a syntax error names the pattern and what is wrong.
+// `pattern` as an ECMAScript std::regex, matched in time polynomial in the answer's length and
+// with bounded stack. Rejected, with an error naming the pattern and what is wrong: syntax
+// errors, back-references, patterns over kMaxExpectBytes (deep nesting overflows the regex
+// compiler's stack) and repeat counts over kMaxExpectRepeat.
+inline constexpr std::size_t kMaxExpectBytes = 1024;
+inline constexpr int kMaxExpectRepeat = 1000;
 Expected<std::regex> compile_expect(const std::string& pattern);
 
 }  // namespace llmon::bench

@@ -1,6 +1,6 @@
 // The TOML configuration file, and the round trip check-config relies on: what render_config
 // prints parses back to the same configuration (the same rendering).
-#include "common/config.hpp"
+#include "daemon/config.hpp"
 
 #include "tests/fuzz/fuzz.hpp"
 

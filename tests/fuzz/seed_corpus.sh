@@ -27,7 +27,7 @@ mkdir -p "$OUT/kfd_properties"
 for tree in "$FIX"/sysfs/*/; do
   name=$(basename "$tree")
   : > "$OUT/kfd_properties/fixture-$name"
-  for p in $(find "$tree" -path '*topology/nodes/*/properties' | sort); do
+  for p in $(find "$tree" -type f -path '*topology/nodes/*/properties' | sort); do
     cat "$p" >> "$OUT/kfd_properties/fixture-$name"
     printf '\f' >> "$OUT/kfd_properties/fixture-$name"
   done

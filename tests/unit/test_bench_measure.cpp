@@ -182,6 +182,13 @@ TEST_CASE("bench measure: failures keep what was measured") {
     CHECK_FALSE(sm.feed("{\"error\":\"model runner has unexpectedly stopped\"}\n", at_ms(90)));
     const Measurement m = sm.finish();
     CHECK(m.error == std::optional<std::string>("model runner has unexpectedly stopped"));
+  }
+  SUBCASE("an error line's text is bounded and kept to one line") {
+    StreamMeasurer sm(kStart);
+    const std::string line = "{\"error\":\"a\\nb" + std::string(100000, 'c') + "\"}\n";
+    CHECK_FALSE(sm.feed(line, at_ms(90)));
+    const Measurement m = sm.finish();
+    CHECK(m.error == std::optional<std::string>("a b" + std::string(197, 'c') + "..."));
     CHECK(m.chunks == 1);
     CHECK(*m.ttft_seconds == doctest::Approx(0.04));
     CHECK_FALSE(m.done);

@@ -156,3 +156,38 @@ TEST_CASE("bench request: nonces are 8 hex digits and distinct") {
   CHECK(build_request_body(p, "m", std::nullopt, make_nonce(rng)) !=
         build_request_body(p, "m", std::nullopt, make_nonce(rng)));
 }
+
+TEST_CASE("bench expect: the check's stack does not grow with the answer") {
+  // The depth-first matcher recursed once per character `\s*` consumed: 4 MiB of spaces
+  // overflowed any thread stack (and 8 KiB already did under AddressSanitizer).
+  const auto re = compile_expect("^\\s*zzz");
+  REQUIRE(re.ok());
+  CHECK_FALSE(std::regex_search(std::string(4 << 20, ' '), *re));
+  const auto anywhere = compile_expect("[\\s\\S]*zzz");
+  REQUIRE(anywhere.ok());
+  CHECK(std::regex_search(std::string(8 * 1024, ' ') + "zzz", *anywhere));
+}
+
+TEST_CASE("bench expect: patterns the regex engine cannot take safely are errors") {
+  const auto error_of = [](const std::string& pattern) {
+    const auto re = compile_expect(pattern);
+    return re.ok() ? std::string("compiled") : re.error().message;
+  };
+  // Deep nesting overflowed the stack of libstdc++'s recursive regex compiler.
+  const std::string nested = std::string(20000, '(') + "a" + std::string(20000, ')');
+  CHECK(error_of(nested) == "invalid expect regex: 40001 bytes, the limit is 1024");
+  // libstdc++ reads a count into a long with no overflow check.
+  CHECK(error_of("a{22222222222222222222}") ==
+        "invalid expect regex \"a{22222222222222222222}\": repeat count 22222222222222222222 "
+        "above 1000");
+  CHECK(error_of("a{2,1001}").find("repeat count 1001 above 1000") != std::string::npos);
+  CHECK(error_of("(a)\\1") == "invalid expect regex \"(a)\\1\": back-references are not supported");
+  // Found by fuzzing: the number of a back-reference overflowed the same way.
+  CHECK(error_of("(a)\\2222222222222222222222").ends_with("back-references are not supported"));
+  CHECK(error_of("(unclosed").starts_with("invalid expect regex \"(unclosed\": "));
+  // Counts that are fine, and braces that are not counts.
+  CHECK(error_of("a{2,1000}") == "compiled");
+  CHECK(error_of("[{99999}]x") == "compiled");
+  CHECK(error_of("\\{99999\\}") == "compiled");
+  CHECK(error_of(std::string(500, '(') + std::string(500, ')')) == "compiled");
+}

@@ -133,6 +133,18 @@ TEST_CASE("config: binary garbage is an error, not a crash") {
   CHECK_FALSE(parse_config(junk, "junk").ok());
 }
 
+TEST_CASE("config: an expect pattern the regex engine cannot take is located, not a crash") {
+  // 20000 nested groups overflowed the stack of libstdc++'s regex compiler at load time.
+  const std::string nested = std::string(20000, '(') + std::string(20000, ')');
+  CHECK(error_of("[[bench.prompt]]\nname = \"p\"\nprompt = \"x\"\nexpect = \"" + nested + "\"\n") ==
+        "test.toml:4:10: bench.prompt[0].expect: invalid expect regex: 40000 bytes, the limit is "
+        "1024");
+  CHECK(
+      error_of(
+          "[[bench.prompt]]\nname = \"p\"\nprompt = \"x\"\nexpect = \"a{99999999999999999999}\"\n")
+          .find("repeat count 99999999999999999999 above 1000") != std::string::npos);
+}
+
 TEST_CASE("config: no [[ollama]] table means one default instance") {
   auto c = parse_config("", "t.toml");
   REQUIRE(c->ollama.size() == 1);

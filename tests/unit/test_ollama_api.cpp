@@ -124,6 +124,11 @@ TEST_CASE("ollama api: error bodies and digests") {
   CHECK(error_message(R"({"error":"model 'x' not found"})") == "model 'x' not found");
   CHECK(error_message("404 page not found") == "404 page not found");
   CHECK(error_message(std::string(1000, 'a')).size() == 200);
+  // A hostile server's error text: bounded, one line, and cut between UTF-8 characters.
+  const std::string huge = std::string(199, 'x') + "\xC3\xA9" + std::string(1 << 20, 'y');
+  CHECK(error_message(R"({"error":")" + huge + R"("})") == std::string(199, 'x') + "...");
+  CHECK(error_message(R"({"error":"fake\nlevel=error msg=\u001b[31mforged"})") ==
+        "fake level=error msg= [31mforged");
   CHECK(short_digest("sha256:06f9a4a6c8d1e2f3a4b5") == "06f9a4a6c8d1");
   CHECK(short_digest("abc") == "abc");
 }
