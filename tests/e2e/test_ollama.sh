@@ -15,7 +15,9 @@ procfs_root = "/proc"
 name = "a"
 url = "127.0.0.1:$FAKE_PORT_a"
 interval = "200ms"
-timeout = "1s"
+# Room for the fake to build its oversized body (slow in sanitizer builds and on a loaded
+# machine) before the timeout: the oversized fault must end at the body limit, not the timeout.
+timeout = "4s"
 max_body_bytes = 1048576
 process = "fake_ollama"
 [[ollama]]
@@ -73,7 +75,7 @@ fault() {  # fault KIND [extra TOML lines]: replaces a's scenario with the base 
   fake_post a /_fake/scenario "$(cat "$WORK/fault.toml")" application/toml >/dev/null
 }
 for spec in "status|status = 500" "status|status = 404" "status|status = 503" "malformed_json|" \
-  "truncated|" "hang|" "oversized|bytes = 4194304" "reset|" "slow_drip|interval = \"50ms\""; do
+  "truncated|" "hang|" "oversized|bytes = 1310720" "reset|" "slow_drip|interval = \"50ms\""; do
   kind="${spec%%|*}"
   fault "$kind" "${spec#*|}"
   check "fault $spec: a goes down" wait_metrics '^llmon_ollama_up\{ollama="a"\} 0$' 15
