@@ -1,5 +1,7 @@
 #include "collectors/bench/bench_config.hpp"
 
+#include <set>
+
 #include "collectors/bench/suite.hpp"
 
 namespace llmon {
@@ -28,6 +30,7 @@ void read_prompts(const TableReader& bench, std::vector<BenchPromptConfig>& out)
   const auto tables = bench.tables("prompt");
   if (!tables) return;
   std::size_t index = 0;
+  std::set<std::string, std::less<>> names;
   for (const toml::table* element : *tables) {
     const toml::table& table = *element;
     const TableReader t(table, "bench.prompt[" + std::to_string(index++) + "]", bench.errors());
@@ -50,10 +53,10 @@ void read_prompts(const TableReader& bench, std::vector<BenchPromptConfig>& out)
               "label), found \"" +
                   p.name + "\"");
     }
-    for (const auto& other : out) {
-      if (other.name == p.name && !p.name.empty()) {
-        t.error("name", "\"" + p.name + "\" is already used by another [[bench.prompt]]");
-      }
+    // Once per table however many share the name (and a set, not a scan): a file repeating
+    // one name in thousands of tables must not produce quadratic output.
+    if (!p.name.empty() && !names.insert(p.name).second) {
+      t.error("name", "\"" + p.name + "\" is already used by another [[bench.prompt]]");
     }
     if (p.prompt.empty()) t.error("prompt", "expected a non-empty prompt");
     if (p.expect) {

@@ -1,6 +1,7 @@
 #include "collectors/ollama/ollama_config.hpp"
 
 #include <cctype>
+#include <set>
 
 #include "common/ollama_url.hpp"
 
@@ -31,6 +32,7 @@ void read_ollama_configs(const TableReader& top, std::vector<OllamaConfig>& out)
   if (!tables) return;
   out.clear();
   std::size_t index = 0;
+  std::set<std::string, std::less<>> names;
   for (const toml::table* element : *tables) {
     const TableReader t(*element, "ollama[" + std::to_string(index++) + "]", top.errors());
     t.reject_unknown({"name", "url", "interval", "timeout", "max_body_bytes", "process", "unit"});
@@ -55,10 +57,10 @@ void read_ollama_configs(const TableReader& top, std::vector<OllamaConfig>& out)
               "`ollama` label), found \"" +
                   o.name + "\"");
     }
-    for (const auto& other : out) {
-      if (other.name == o.name && !o.name.empty()) {
-        t.error("name", "\"" + o.name + "\" is already used by another [[ollama]] table");
-      }
+    // Once per table however many share the name (and a set, not a scan): a file repeating
+    // one name in thousands of tables must not produce quadratic output.
+    if (!o.name.empty() && !names.insert(o.name).second) {
+      t.error("name", "\"" + o.name + "\" is already used by another [[ollama]] table");
     }
     if (auto address = parse_ollama_address(o.url); !address) {
       t.error("url", address.error().message);

@@ -145,6 +145,21 @@ TEST_CASE("config: an expect pattern the regex engine cannot take is located, no
           .find("repeat count 99999999999999999999 above 1000") != std::string::npos);
 }
 
+TEST_CASE("config: a repeated name is reported once per table, not once per earlier table") {
+  // Found by fuzzing: N tables sharing a name gave N*(N-1)/2 errors, so a file of a few
+  // thousand such tables produced gigabytes of error text.
+  const auto count = [](const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  std::string ollama, prompts;
+  for (int i = 0; i < 4; ++i) ollama += "[[ollama]]\nname = \"b\"\nurl = \"h:1\"\n";
+  for (int i = 0; i < 4; ++i) prompts += "[[bench.prompt]]\nname = \"p\"\nprompt = \"x\"\n";
+  CHECK(count(error_of(ollama), "is already used") == 3);
+  CHECK(count(error_of(prompts), "is already used") == 3);
+}
+
 TEST_CASE("config: no [[ollama]] table means one default instance") {
   auto c = parse_config("", "t.toml");
   REQUIRE(c->ollama.size() == 1);
