@@ -4,7 +4,7 @@
 # See bench/README.md ("Soak test").
 #
 #   bench/soak.sh [--seconds N] [--connections N] [--hup-interval S] [--fault-interval S]
-#                 [--llmon PATH] [--fake-ollama PATH]
+#                 [--bench-instances LIST] [--llmon PATH] [--fake-ollama PATH]
 #
 # Everything listens on 127.0.0.1 only, and every process started here is stopped when the script
 # exits (normally, on error or on Ctrl-C). Exit status 0 only when there were no errors.
@@ -15,6 +15,7 @@ SECONDS_TOTAL=180
 CONNECTIONS=16
 HUP_INTERVAL=1
 FAULT_INTERVAL=2
+BENCH_INSTANCES="hostile,idle,down"
 LLMON_BIN="${LLMON_BIN:-$REPO/build/llmon}"
 FAKE_BIN="${LLMON_FAKE_OLLAMA:-$REPO/build/tests/support/fake_ollama/fake_ollama}"
 WARMUP=5          # seconds before the first RSS sample that growth is measured from
@@ -34,6 +35,7 @@ and resident memory over the run.
   --connections N      wrk keep-alive connections (default $CONNECTIONS, 1-1024)
   --hup-interval S     seconds between SIGHUPs, decimals allowed (default $HUP_INTERVAL)
   --fault-interval S   seconds between fault changes on the hostile instance (default $FAULT_INTERVAL)
+  --bench-instances L  instances benchmarked, comma-separated (default $BENCH_INSTANCES)
   --llmon PATH         llmon binary (default \$LLMON_BIN, else build/llmon)
   --fake-ollama PATH   fake Ollama binary (default build/tests/support/fake_ollama/fake_ollama)
 EOF
@@ -45,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --hup-interval) HUP_INTERVAL="$2"; shift 2 ;;
     --fault-interval) FAULT_INTERVAL="$2"; shift 2 ;;
+    --bench-instances) BENCH_INSTANCES="$2"; shift 2 ;;
     --llmon) LLMON_BIN="$2"; shift 2 ;;
     --fake-ollama) FAKE_BIN="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -138,6 +141,7 @@ interval = "1s"
 jitter = "0s"
 timeout = "2s"
 only_loaded = false
+instances = [$(echo "$BENCH_INSTANCES" | sed 's/[^,][^,]*/"&"/g')]
 state_dir = "$WORK/state"
 EOF
 
@@ -200,12 +204,10 @@ threads=$(( CONNECTIONS < 2 ? 1 : 2 ))
 wrk -t"$threads" -c"$CONNECTIONS" -d"$((SECONDS_TOTAL - WARMUP))s" --latency --timeout 5s \
   -H 'Accept-Encoding: gzip' "$URL" > "$WORK/wrk.txt" 2>&1 || true
 RSS_END=$(rss_kib)
+[[ "$RSS_END" -gt 0 ]] || RSS_END=$(tail -n1 "$WORK/rss.txt")
 
 ERRORS=0
 error() { echo "ERROR: $*"; ERRORS=$((ERRORS + 1)); }
-alive=1
-kill -0 "$LLMON_PID" 2>/dev/null || { alive=0; error "llmon died during the run"; }
-
 requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
 rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
 non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$WORK/wrk.txt")
@@ -215,25 +217,29 @@ pct() { awk -v p="$1" '$1 == p {print $2}' "$WORK/wrk.txt"; }
 [[ -z "$non2xx" ]] || error "$non2xx responses were not 200"
 [[ -z "$sockerr" ]] || error "socket errors: $sockerr"
 
-# Single scrapes at the end: llmon still serves the exposition, and its collectors' state.
+# A single scrape at the end: llmon still serves the exposition and its collectors' state.
 final="$WORK/final.prom"
-if [[ $alive -eq 1 ]] && curl -sf "$URL" -o "$final"; then
+if curl -sf "$URL" -o "$final"; then
   grep -q '^llmon_collector_success' "$final" || error "the final scrape has no llmon_collector_success"
 else
-  [[ $alive -eq 0 ]] || error "the final scrape failed"
+  rm -f "$final"
+  error "the final scrape failed"
 fi
 RSS_MAX=$(sort -n "$WORK/rss.txt" | tail -n1)
 growth=$((RSS_END - RSS_START))
 [[ $growth -le $MAX_RSS_GROWTH_KIB ]] || error "resident memory grew by $growth KiB"
 
-stop_status=0
-if [[ $alive -eq 1 ]]; then
-  kill -TERM "$LLMON_PID"
-  wait "$LLMON_PID" || stop_status=$?
-  [[ $stop_status -eq 0 ]] || error "llmon exited with status $stop_status on SIGTERM"
+status=0
+if kill -TERM "$LLMON_PID" 2>/dev/null; then
+  wait "$LLMON_PID" || status=$?
+  [[ $status -eq 0 ]] || error "llmon exited with status $status on SIGTERM"
+else
+  wait "$LLMON_PID" || status=$?
+  error "llmon died during the run (exit status $status$([[ $status -gt 128 ]] && echo ", signal $((status - 128))"))"
 fi
-crit=$(grep -ciE '\] \[(critical|error)\]|terminate called|Sanitizer|segmentation' "$WORK/llmon.log" || true)
-[[ "$crit" -eq 0 ]] || { error "$crit error lines in llmon's log:"; grep -iE '\] \[(critical|error)\]|terminate called|Sanitizer' "$WORK/llmon.log" | head -n 5; }
+BAD=' (error|critical) \[|terminate called|Sanitizer'
+crit=$(grep -cE "$BAD" "$WORK/llmon.log" || true)
+[[ "$crit" -eq 0 ]] || { error "$crit error lines in llmon's log:"; grep -E "$BAD" "$WORK/llmon.log" | head -n 5; }
 
 echo
 echo "| | |"
@@ -250,6 +256,6 @@ if [[ -f "$final" ]]; then
     echo "| $family | $(grep "^$family{" "$final" | sed 's/^[^{]*//' | tr '\n' ' ') |"
   done
 fi
-echo "| log lines (warn / error) | $(grep -c '\[warning\]' "$WORK/llmon.log" || true) / $crit |"
+echo "| log lines (warning / error) | $(grep -c ' warning \[' "$WORK/llmon.log" || true) / $crit |"
 echo
 if [[ $ERRORS -eq 0 ]]; then echo "soak: no errors"; else echo "soak: $ERRORS error(s)"; exit 1; fi
