@@ -20,7 +20,8 @@ copy sysfs_values $(find "$FIX/sysfs" -type f \( -name vendor -o -name device -o
   -o -name 'power1_*' -o -name 'mem_info_*' -o -name gpu_busy_percent -o -name unique_id \) | sort | head -n 40)
 copy proc_meminfo "$FIX"/proc/*/meminfo
 copy proc_stat $(find "$FIX/procfs" -type f \( -name stat -o -name limits \) | sort)
-copy proc_net_tcp $(find "$FIX/procfs" -type f \( -name tcp -o -name tcp6 -o -name cmdline \) | sort)
+copy proc_net_tcp $(find "$FIX/procfs" -type f \( -name tcp -o -name tcp6 \) | sort)
+copy proc_cmdline $(find "$FIX/procfs" -type f \( -name cmdline -o -name status \) | sort)
 copy config etc/llmon.toml
 # KFD: every node of a fixture tree in one input, separated by form feeds (see kfd_properties.cpp).
 mkdir -p "$OUT/kfd_properties"
