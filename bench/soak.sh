@@ -227,7 +227,9 @@ else
 fi
 RSS_MAX=$(sort -n "$WORK/rss.txt" | tail -n1)
 growth=$((RSS_END - RSS_START))
-[[ $growth -le $MAX_RSS_GROWTH_KIB ]] || error "resident memory grew by $growth KiB"
+if [[ $RSS_START -gt 0 ]] && kill -0 "$LLMON_PID" 2>/dev/null; then
+  [[ $growth -le $MAX_RSS_GROWTH_KIB ]] || error "resident memory grew by $growth KiB"
+fi
 
 status=0
 if kill -TERM "$LLMON_PID" 2>/dev/null; then
