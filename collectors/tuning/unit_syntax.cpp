@@ -81,9 +81,17 @@ class Parser {
       section_ = std::string(name);
       in_section_ = true;
       out_.sections.push_back({section_, line_no});
+      // Every assignment carries its section's name, so a long one would be copied once per
+      // line after it (quadratic output). No section systemd reads is that long.
+      skip_section_ = name.size() > kMaxSectionNameBytes;
+      if (skip_section_) {
+        return warn(line_no, "section name longer than " + std::to_string(kMaxSectionNameBytes) +
+                                 " bytes; its assignments are ignored");
+      }
       return true;
     }
     if (!in_section_) return warn(line_no, "assignment outside of any section, ignored");
+    if (skip_section_) return true;
     const auto eq = l.find('=');
     if (eq == std::string_view::npos) return warn(line_no, "missing '=', line ignored");
     if (eq == 0) return warn(line_no, "missing key name before '=', line ignored");
@@ -105,6 +113,7 @@ class Parser {
   UnitFile& out_;
   std::string section_;
   bool in_section_ = false;
+  bool skip_section_ = false;
 };
 
 }  // namespace

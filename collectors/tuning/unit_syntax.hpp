@@ -47,6 +47,9 @@ struct UnitFile {
 // Files larger than this are refused whole. systemd's own limit is per line (1 MiB), which a
 // file of at most 1 MiB cannot exceed.
 inline constexpr std::size_t kMaxUnitFileBytes = 1024 * 1024;
+// Assignments in a section whose name is longer than this are dropped (with one problem at its
+// header): systemd knows no such section, and each assignment would carry a copy of the name.
+inline constexpr std::size_t kMaxSectionNameBytes = 64;
 
 // Lines end at \n, \r, \r\n, \n\r or NUL, as systemd's read_line. Leading and trailing spaces and
 // tabs are trimmed. A line starting with '#' or ';' (after blanks) is a comment, also in the

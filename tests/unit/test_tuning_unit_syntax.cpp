@@ -184,6 +184,33 @@ TEST_CASE("unit syntax: hostile input stays bounded and never crashes") {
     REQUIRE(f.assignments.size() == 1);
     CHECK(f.assignments[0].value == "A=1");
   }
+  SUBCASE("a long section name is not copied into every assignment after it") {
+    // Each assignment carries its section's name: a 64 KiB name over 4000 short lines would
+    // make 256 MiB of output from 80 KiB of input (a 1 MiB file: tens of GiB).
+    std::string text = "[" + std::string(64 * 1024, 's') + "]\n";
+    for (int i = 0; i < 4000; ++i) text += "A=1\n";
+    text += "[Service]\nUser=x\n";
+    const UnitFile f = parse_unit_file(text, "long-section");
+    std::size_t bytes = 0;
+    for (const auto& a : f.assignments) bytes += a.section.size() + a.key.size() + a.value.size();
+    for (const auto& s : f.sections) bytes += s.name.size();
+    CHECK(bytes <= 2 * text.size());
+    REQUIRE(f.sections.size() == 2);
+    CHECK(f.sections[0].name.size() == 64 * 1024);
+    REQUIRE(f.assignments.size() == 1);
+    CHECK(summary(f) == "Service/User=x@4003");
+    REQUIRE(f.problems.size() == 1);
+    CHECK(f.problems[0].where() == "long-section:1");
+    CHECK(f.problems[0].message.find("longer than 64 bytes") != std::string::npos);
+    CHECK_FALSE(f.fatal);
+  }
+  SUBCASE("a section name of kMaxSectionNameBytes keeps its assignments, one byte more not") {
+    const std::string name(kMaxSectionNameBytes, 'X');
+    CHECK(parse_unit_file("[" + name + "]\nA=1\n", "u").assignments.size() == 1);
+    const UnitFile f = parse_unit_file("[" + name + "Y]\nA=1\n", "u");
+    CHECK(f.assignments.empty());
+    CHECK(f.sections.size() == 1);
+  }
   SUBCASE("only separators, only NULs, a lone bracket") {
     for (const std::string& text :
          {"\n\n\r\r\0\0"s, std::string(1000, '\0'), "["s, "]"s, "[\n"s, "\\"s, "=\n"s}) {
