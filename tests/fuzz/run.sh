@@ -35,10 +35,14 @@ for name in "${TARGETS[@]}"; do
   [[ -n "${DICT[$name]}" ]] && args+=(-dict="tests/fuzz/dict/${DICT[$name]}")
   if [[ "$JOBS" -gt 1 ]]; then args+=(-fork="$JOBS" -ignore_crashes=1); fi
   echo "=== fuzz_$name: ${SECONDS_EACH}s ==="
+  touch "$work/.started"
   if ! "$BUILD/fuzz/fuzz_$name" "${args[@]}" "$work/corpus" "tests/fuzz/corpus/$name" \
       > "$work/last.log" 2>&1; then
     failed+=("$name")
     tail -n 40 "$work/last.log"
+  elif [[ -n "$(find "$work/artifacts" -type f -newer "$work/.started" | head -n 1)" ]]; then
+    failed+=("$name")  # fork mode with -ignore_crashes: the run goes on, the inputs stay
+    echo "new inputs in $work/artifacts:"; find "$work/artifacts" -type f -newer "$work/.started"
   fi
   grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+.*DONE' "$work/last.log" || true
   echo "corpus: $(find "$work/corpus" -type f | wc -l) entries; log: $work/last.log"

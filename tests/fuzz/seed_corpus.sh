@@ -23,6 +23,9 @@ copy proc_stat $(find "$FIX/procfs" -type f \( -name stat -o -name limits \) | s
 copy proc_net_tcp $(find "$FIX/procfs" -type f \( -name tcp -o -name tcp6 \) | sort)
 copy proc_cmdline $(find "$FIX/procfs" -type f \( -name cmdline -o -name status \) | sort)
 copy config etc/llmon.toml
+copy unit_file systemd/llmon.service systemd/llmon.service.d/*.conf \
+  tests/e2e/systemd/fixtures/ollama.service tests/e2e/systemd/fixtures/ollama.service.d/*.conf \
+  tests/e2e/systemd/fixtures/relaxed.conf
 # KFD: every node of a fixture tree in one input, separated by form feeds (see kfd_properties.cpp).
 mkdir -p "$OUT/kfd_properties"
 for tree in "$FIX"/sysfs/*/; do
