@@ -3,7 +3,7 @@
 // line of a Modelfile.
 #include "collectors/process/proc_pid.hpp"
 #include "collectors/tuning/gfx_target.hpp"
-#include "collectors/tuning/model_blob.hpp"
+#include "collectors/ollama/model_blob.hpp"
 #include "collectors/tuning/ollama_version.hpp"
 #include "collectors/tuning/runners.hpp"
 #include "tests/fuzz/fuzz.hpp"
@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)tuning::parse_ollama_version(text);
   (void)tuning::parse_gfx_target(text);
   (void)tuning::hsa_override_target(text);
-  (void)tuning::parse_modelfile_from(text);
-  (void)tuning::blob_digest_from_path(text);
+  (void)ollama::parse_modelfile_from(text);
+  (void)ollama::blob_digest_from_path(text);
   return 0;
 }
