@@ -111,7 +111,8 @@ Applied apply_object(Measurement& m, const json::object& o, std::size_t line_no)
   if (auto it = o.find("error"); it != o.end()) {
     const json::value& v = it->value();
     std::string msg = v.is_string() ? std::string(v.get_string()) : json::serialize(v);
-    m.error = msg.empty() ? "empty error message from Ollama" : bounded_text(msg, kMaxTextBytes);
+    // It goes into log lines and reports: one line, control characters visible, bounded.
+    m.error = msg.empty() ? "empty error message from Ollama" : label_value(msg);
     a.stop = true;
     return a;
   }

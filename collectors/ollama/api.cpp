@@ -360,7 +360,8 @@ std::string error_message(std::string_view body) {
   if (!ec && v.is_object()) {
     if (auto it = v.get_object().find("error");
         it != v.get_object().end() && it->value().is_string()) {
-      return bounded(it->value().get_string());
+      // It goes into log lines: one line, control characters visible, bounded.
+      return label_value(it->value().get_string());
     }
   }
   std::string out;

@@ -1,9 +1,9 @@
 // An Ollama model runner's cmdline (as /proc/<pid>/cmdline holds it), and the other strings
 // the tuning checks read from Ollama: versions, gfx targets, HSA_OVERRIDE_GFX_VERSION, the FROM
 // line of a Modelfile.
+#include "collectors/ollama/model_blob.hpp"
 #include "collectors/process/proc_pid.hpp"
 #include "collectors/tuning/gfx_target.hpp"
-#include "collectors/ollama/model_blob.hpp"
 #include "collectors/tuning/ollama_version.hpp"
 #include "collectors/tuning/runners.hpp"
 #include "tests/fuzz/fuzz.hpp"

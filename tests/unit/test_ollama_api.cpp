@@ -126,9 +126,13 @@ TEST_CASE("ollama api: error bodies and digests") {
   CHECK(error_message(std::string(1000, 'a')).size() == 200);
   // A hostile server's error text: bounded, one line, and cut between UTF-8 characters.
   const std::string huge = std::string(199, 'x') + "\xC3\xA9" + std::string(1 << 20, 'y');
-  CHECK(error_message(R"({"error":")" + huge + R"("})") == std::string(199, 'x') + "...");
+  const std::string cut = error_message(R"({"error":")" + huge + R"("})");
+  CHECK(cut == label_value(huge));
+  CHECK(cut.size() <= kMaxLabelValueBytes);
+  CHECK(cut.rfind(std::string(199, 'x') + "\xC3\xA9", 0) == 0);
+  // Forged log lines stay on one line, the escape sequence visible.
   CHECK(error_message(R"({"error":"fake\nlevel=error msg=\u001b[31mforged"})") ==
-        "fake level=error msg= [31mforged");
+        "fake\u240Alevel=error msg=\u241B[31mforged");
   CHECK(short_digest("sha256:06f9a4a6c8d1e2f3a4b5") == "06f9a4a6c8d1");
   CHECK(short_digest("abc") == "abc");
 }
