@@ -1,9 +1,9 @@
 #pragma once
-// Asking systemd over D-Bus (sd-bus) what it has loaded for a unit and how its service runs:
+// Asking systemd over D-Bus what it has loaded for a unit and how its service runs:
 // the facts files alone cannot give (NeedDaemonReload, the loaded environment, the main pid
 // and its start time). Each query opens and closes its own connection and blocks for at most
-// its timeout, so run it off the network thread; no shared state, safe from any thread. All
-// sd-bus use is confined to systemd_dbus.cpp.
+// its timeout, so run it off the network thread; no shared state, safe from any thread. The
+// D-Bus client is our own (dbus_connection.hpp, dbus_wire.hpp): no libsystemd.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,7 +44,8 @@ struct UnitRuntime {
   std::uint64_t units_load_usec = 0;       // Manager.UnitsLoadTimestamp: the last (re)load
 };
 
-// Whether this build can talk D-Bus at all (libsystemd was found at build time).
+// Whether this build can talk D-Bus at all: always, since the client is built in (kept so
+// callers need not change).
 bool dbus_supported();
 
 // Connects to `bus_address` (a D-Bus address such as kSystemBusAddress, or
@@ -52,7 +53,6 @@ bool dbus_supported();
 // loaded yet; needs no privilege) and reads its properties with one GetAll per interface. An
 // error names the step and the D-Bus error ("org.freedesktop.DBus.Error.AccessDenied: ...");
 // a reply of an unexpected type is an error, never a crash; nothing takes longer than `timeout`.
-// Without sd-bus at build time: the error "built without sd-bus".
 Expected<UnitRuntime> query_unit(const std::string& bus_address, const std::string& unit,
                                  Duration timeout);
 
