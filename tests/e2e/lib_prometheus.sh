@@ -36,6 +36,22 @@ start_prometheus() {  # start_prometheus NAME CONFIG
 
 prom_url() { local var="PROM_PORT_$1"; echo "http://127.0.0.1:${!var}"; }
 
+# prom_query NAME PROMQL: the JSON answer of an instant query.
+prom_query() {
+  curl -sS --max-time 2 -G "$(prom_url "$1")/api/v1/query" --data-urlencode "query=$2"
+}
+# prom_wait_query NAME PROMQL EXPECTED-SUBSTRING [SECONDS]: polls until the answer contains it.
+prom_wait_query() {
+  local deadline=$(($(date +%s) + ${4:-30}))
+  while (($(date +%s) <= deadline)); do
+    if prom_query "$1" "$2" 2>/dev/null | grep -qF -- "$3"; then return 0; fi
+    sleep 0.25
+  done
+  echo "last answer for $2: $(prom_query "$1" "$2" 2>&1)" >&2
+  tail -5 "$WORK/prometheus_$1.log" >&2
+  return 1
+}
+
 # prometheus_rule_errors NAME: the log lines of rule evaluations that failed (empty when none).
 prometheus_rule_errors() {
   grep -iE 'level=(warn|error).*(rule|eval)' "$WORK/prometheus_$1.log" || true

@@ -128,9 +128,7 @@ firing_alerts() {  # firing_alerts NAME: one sorted line per firing alert
     ([.alertname] + [to_entries[] | select(.key != "alertname") | "\(.key)=\(.value)"])
     | join(" ")' 2>/dev/null | sort
 }
-query() {
-  curl -sS --max-time 2 -G "$(prom_url "$1")/api/v1/query" --data-urlencode "query=$2"
-}
+query() { prom_query "$@"; }
 
 wait_fault_alerts() {
   local deadline=$(($(date +%s) + 60)) got

@@ -26,20 +26,8 @@ scrape_configs:
       - targets: ["127.0.0.1:$LLMON_PORT"]
 YAML
 start_prometheus main "$WORK/prometheus.yml"
-PROM_PORT=$PROM_PORT_main
 
-query() {  # query PROMQL -> the JSON answer
-  curl -sS --max-time 2 -G "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1"
-}
-wait_query() {  # wait_query PROMQL EXPECTED-SUBSTRING [seconds]
-  local deadline=$(($(date +%s) + ${3:-30}))
-  while (($(date +%s) <= deadline)); do
-    if query "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
-    sleep 0.25
-  done
-  echo "last answer for $1: $(query "$1" 2>&1)" >&2
-  return 1
-}
+wait_query() { prom_wait_query main "$@"; }
 
 check "Prometheus scrapes llmon successfully (up == 1)" wait_query 'up{job="llmon"}' '"1"]'
 check "GPU series arrive in Prometheus" \

@@ -172,19 +172,7 @@ scrape_configs:
       - targets: ["127.0.0.1:$LLMON_PORT"]
 YAML
 start_prometheus tls "$WORK/prometheus.yml"
-query() {
-  curl -sS --max-time 2 -G "$(prom_url tls)/api/v1/query" --data-urlencode "query=$1"
-}
-wait_query() {  # wait_query PROMQL EXPECTED-SUBSTRING [seconds]
-  local deadline=$(($(date +%s) + ${3:-30}))
-  while (($(date +%s) <= deadline)); do
-    if query "$1" 2>/dev/null | grep -qF -- "$2"; then return 0; fi
-    sleep 0.25
-  done
-  echo "last answer for $1: $(query "$1" 2>&1)" >&2
-  tail -5 "$WORK/prometheus_tls.log" >&2
-  return 1
-}
+wait_query() { prom_wait_query tls "$@"; }
 check "Prometheus scrapes llmon over HTTPS with a password (up == 1)" \
   wait_query 'up{job="llmon"}' '"1"]'
 check "its series arrive" wait_query 'llmon_build_info' '"version":"'
