@@ -17,6 +17,7 @@ using detail::unknown;
 namespace {
 
 constexpr std::string_view kOverride = "HSA_OVERRIDE_GFX_VERSION";
+constexpr const char* kNoEnvironment = "neither the server's environment nor its unit is known";
 
 // Architectures whose runner Ollama starts with one slot whatever OLLAMA_NUM_PARALLEL says
 // (server/sched.go, the numParallel override before loading), plus embedding models.
@@ -62,8 +63,7 @@ std::vector<const GpuView*> targets_of(std::string_view name, const std::vector<
 std::optional<CheckResult> check_gfx_override(const InstanceView& i, const HostView& h) {
   constexpr std::string_view kCheck = "gfx_override";
   const auto env = effective_environment(i);
-  if (!env)
-    return unknown(kCheck, i.name, "neither the server's environment nor its unit is known");
+  if (!env) return unknown(kCheck, i.name, kNoEnvironment);
   CheckResult r = result(kCheck, i.name, CheckState::kOk);
   const auto version = version_of(i);
   bool any = false;
@@ -127,8 +127,7 @@ std::optional<CheckResult> check_gfx_override(const InstanceView& i, const HostV
 std::optional<CheckResult> check_unknown_variable(const InstanceView& i) {
   constexpr std::string_view kCheck = "unknown_variable";
   const auto env = effective_environment(i);
-  if (!env)
-    return unknown(kCheck, i.name, "neither the server's environment nor its unit is known");
+  if (!env) return unknown(kCheck, i.name, kNoEnvironment);
   const auto version = version_of(i);
   CheckResult r = result(kCheck, i.name, CheckState::kOk);
   for (const auto& [name, v] : env->values) {
@@ -177,8 +176,7 @@ std::optional<CheckResult> check_unknown_variable(const InstanceView& i) {
 std::optional<CheckResult> check_bad_boolean(const InstanceView& i) {
   constexpr std::string_view kCheck = "bad_boolean";
   const auto env = effective_environment(i);
-  if (!env)
-    return unknown(kCheck, i.name, "neither the server's environment nor its unit is known");
+  if (!env) return unknown(kCheck, i.name, kNoEnvironment);
   const auto version = version_of(i);
   CheckResult r = result(kCheck, i.name, CheckState::kOk);
   for (const auto& [name, v] : env->values) {
@@ -203,8 +201,7 @@ std::optional<CheckResult> check_parallel_mismatch(const InstanceView& i) {
   constexpr std::string_view kCheck = "parallel_mismatch";
   constexpr std::string_view kVar = "OLLAMA_NUM_PARALLEL";
   const auto env = effective_environment(i);
-  if (!env)
-    return unknown(kCheck, i.name, "neither the server's environment nor its unit is known");
+  if (!env) return unknown(kCheck, i.name, kNoEnvironment);
   const auto version = version_of(i);
   std::optional<std::uint64_t> configured;
   std::string origin = "default";

@@ -18,6 +18,24 @@ namespace {
 constexpr std::size_t kMaxDirEntries = 20000;  // a unit directory holds hundreds, not millions
 constexpr int kMaxHops = 32;                   // systemd's FOLLOW_MAX for alias chains
 
+// Calls `visit` with each entry of `dir` (none when it cannot be read), at most kMaxDirEntries
+// of them; a problem says when the rest was left unread.
+template <typename Visit>
+void for_each_entry(const fs::path& dir, std::vector<UnitProblem>& problems, Visit visit) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec), end;
+  std::size_t count = 0;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (++count > kMaxDirEntries) {
+      problems.push_back(
+          {dir.string(), 0,
+           "more than " + std::to_string(kMaxDirEntries) + " entries; the rest is not read"});
+      return;
+    }
+    visit(*it);
+  }
+}
+
 std::string template_of(const UnitNameParts& p) { return p.prefix + "@." + p.type; }
 
 void add_dropin_dirs(const std::string& name, std::vector<std::string>& out) {
@@ -62,42 +80,35 @@ std::map<std::string, NameEntry> scan_names(const std::vector<fs::path>& dirs, c
                                             std::vector<UnitProblem>& problems) {
   std::map<std::string, NameEntry> names;
   for (const auto& dir : dirs) {
-    std::error_code ec;
-    fs::directory_iterator it(dir, ec), end;
-    std::size_t count = 0;
-    for (; !ec && it != end; it.increment(ec)) {
-      if (++count > kMaxDirEntries) {
-        problems.push_back({dir.string(), 0, "more than 20000 entries; the rest is not read"});
-        break;
-      }
-      const std::string name = it->path().filename().string();
-      if (names.count(name) != 0 || !unit_name_valid(name)) continue;
+    for_each_entry(dir, problems, [&](const fs::directory_entry& entry) {
+      const std::string name = entry.path().filename().string();
+      if (names.count(name) != 0 || !unit_name_valid(name)) return;
       std::error_code sec;
-      const fs::file_status st = it->symlink_status(sec);
-      if (sec) continue;
+      const fs::file_status st = entry.symlink_status(sec);
+      if (sec) return;
       if (fs::is_regular_file(st)) {
-        names[name] = {it->path(), {}};
-        continue;
+        names[name] = {entry.path(), {}};
+        return;
       }
-      if (!fs::is_symlink(st)) continue;
-      const fs::path target = fs::read_symlink(it->path(), sec);
-      if (sec) continue;
+      if (!fs::is_symlink(st)) return;
+      const fs::path target = fs::read_symlink(entry.path(), sec);
+      if (sec) return;
       fs::path full = target.is_absolute() ? (root.empty() ? target : root / target.relative_path())
                                            : dir / target;
       full = full.lexically_normal();
       if (!in_dirs(full.parent_path(), dirs)) {  // a linked unit file, or a mask
-        names[name] = {it->path(), {}};
-        continue;
+        names[name] = {entry.path(), {}};
+        return;
       }
       const std::string target_name = full.filename().string();
-      if (target_name == name) continue;  // a self-alias has no effect
+      if (target_name == name) return;  // a self-alias has no effect
       if (split_unit_name(target_name).type != split_unit_name(name).type) {
-        problems.push_back({it->path().string(), 0,
+        problems.push_back({entry.path().string(), 0,
                             "alias to a unit of another type (" + target_name + "), ignored"});
-        continue;
+        return;
       }
-      names[name] = {it->path(), target_name};
-    }
+      names[name] = {entry.path(), target_name};
+    });
   }
   return names;
 }
@@ -248,21 +259,14 @@ std::vector<fs::path> find_dropins(const std::vector<std::string>& names, std::s
   for (const auto& candidate : search) {
     const fs::path dir = chase_dir(candidate, root);
     if (dir.empty() || !seen.insert(dir).second) continue;
-    std::error_code ec;
-    fs::directory_iterator it(dir, ec), end;
-    std::size_t count = 0;
-    for (; !ec && it != end; it.increment(ec)) {
-      if (++count > kMaxDirEntries) {
-        problems.push_back({dir.string(), 0, "more than 20000 entries; the rest is not read"});
-        break;
-      }
-      const std::string file = it->path().filename().string();
+    for_each_entry(dir, problems, [&](const fs::directory_entry& entry) {
+      const std::string file = entry.path().filename().string();
       if (file.empty() || file[0] == '.' || file.size() <= 5 ||
           file.compare(file.size() - 5, 5, ".conf") != 0) {
-        continue;
+        return;
       }
-      by_name.emplace(file, it->path());  // an earlier directory's file of this name wins
-    }
+      by_name.emplace(file, entry.path());  // an earlier directory's file of this name wins
+    });
   }
   std::vector<fs::path> out;
   for (auto& [file, path] : by_name) out.push_back(std::move(path));
