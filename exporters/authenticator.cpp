@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <random>
+#include <utility>
 
 #include "exporters/basic_auth.hpp"
 
@@ -32,7 +33,7 @@ Authenticator::Authenticator(Users users, boost::asio::any_io_executor verify_on
       options_(options),
       dummy_hash_(make_dummy_hash(users_)),
       salt_(random_salt()),
-      verify_strand_(boost::asio::make_strand(std::move(verify_on))) {}
+      verify_on_(std::move(verify_on)) {}
 
 Sha256Digest Authenticator::cache_key(const std::string& user, const std::string& password,
                                       const std::string& hash) const {
@@ -114,21 +115,35 @@ AuthVerdict Authenticator::run_bcrypt(const std::string& authorization) {
 }
 
 bool Authenticator::verify(std::string_view authorization, std::function<void(AuthVerdict)> done) {
+  bool start = false;
   {
     std::lock_guard lock(mutex_);
     if (waiting_ >= options_.max_waiting) return false;
     ++waiting_;
+    queue_.push_back({std::string(authorization), std::move(done)});
+    start = !std::exchange(verifying_, true);
   }
-  boost::asio::post(verify_strand_, [self = shared_from_this(), header = std::string(authorization),
-                                     done = std::move(done)] {
-    const AuthVerdict verdict = self->run_bcrypt(header);
-    {
-      std::lock_guard lock(self->mutex_);
-      --self->waiting_;
-    }
-    done(verdict);
-  });
+  if (start) boost::asio::post(verify_on_, [self = shared_from_this()] { self->verify_next(); });
   return true;
+}
+
+// One verification per task on the pool, so collectors waiting there get their turn in between.
+void Authenticator::verify_next() {
+  Pending next;
+  {
+    std::lock_guard lock(mutex_);
+    next = std::move(queue_.front());
+    queue_.pop_front();
+  }
+  const AuthVerdict verdict = run_bcrypt(next.authorization);
+  bool more = false;
+  {
+    std::lock_guard lock(mutex_);
+    --waiting_;
+    more = verifying_ = !queue_.empty();
+  }
+  if (more) boost::asio::post(verify_on_, [self = shared_from_this()] { self->verify_next(); });
+  next.done(verdict);
 }
 
 std::uint64_t Authenticator::bcrypt_runs() const {

@@ -7,9 +7,9 @@
 // user costs the same bcrypt as a known one. Immutable users; a reload makes a new object.
 // Thread-safe.
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -62,15 +62,26 @@ class Authenticator : public std::enable_shared_from_this<Authenticator> {
   bool cache_hit(const Sha256Digest& key);
   void cache_store(const Sha256Digest& key);
   AuthVerdict run_bcrypt(const std::string& authorization);
+  void verify_next();
 
   const Users users_;
   const Options options_;
   const std::string dummy_hash_;  // verified against for unknown users
   std::string salt_;
-  boost::asio::strand<boost::asio::any_io_executor> verify_strand_;
+  // One verification at a time, as a strand would, but without one: a strand's state lives in
+  // the pool's strand service, and at exit this object can outlive the pool (a handler still
+  // pending on the network loop holds the server, which holds this); destroying a strand then
+  // was a use-after-free (ASan, e2e test_tls). An executor alone refers to nothing it frees.
+  struct Pending {
+    std::string authorization;
+    std::function<void(AuthVerdict)> done;
+  };
+  boost::asio::any_io_executor verify_on_;
   mutable std::mutex mutex_;
   std::vector<CacheEntry> cache_;
-  std::size_t waiting_ = 0;
+  std::deque<Pending> queue_;  // waiting, in arrival order
+  bool verifying_ = false;     // a verify_next() is posted or running
+  std::size_t waiting_ = 0;    // queued or running
   std::uint64_t bcrypt_runs_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "exporters/authenticator.hpp"
@@ -103,6 +104,24 @@ TEST_CASE("auth: beyond max_waiting verifications, verify() refuses instead of q
   release.set_value();
   pool.join();
   CHECK(finished == 2);
+}
+
+TEST_CASE("auth: an authenticator may outlive its pool (the daemon's exit order)") {
+  // At exit a handler still pending on the network loop can hold the last reference to the
+  // server, and so to this, after the pool is gone. With a strand on the pool that was a
+  // use-after-free: the ASan suite reports it here (and in e2e test_tls).
+  auto pool = std::make_unique<boost::asio::thread_pool>(1);
+  auto auth = std::make_shared<Authenticator>(Authenticator::Users{{"prometheus", kHash}},
+                                              pool->get_executor());
+  REQUIRE(verify(*auth, kGood).verdict == AuthVerdict::kAllowed);
+  pool->stop();
+  pool->join();
+  bool called = false;
+  CHECK(auth->verify(kWrong, [&](AuthVerdict) { called = true; }));  // queued, never run
+  pool.reset();
+  CHECK_FALSE(called);
+  CHECK(auth->check_cached(kGood) == AuthVerdict::kAllowed);
+  auth.reset();
 }
 
 }  // namespace
