@@ -218,7 +218,10 @@ std::string printable(std::string_view text) {
   for (; i < text.size() && out.size() < kMax; ++i) {
     const auto u = static_cast<unsigned char>(text[i]);
     std::size_t len = u < 0x80 ? 1 : (u & 0xE0) == 0xC0 ? 2 : (u & 0xF0) == 0xE0 ? 3 : 4;
-    if (u >= 0x20 && u != 0x7F && (len == 1 || utf8_valid(text.substr(i, len)))) {
+    // C1 controls (U+0080-U+009F, C2 80..C2 9F) act like ESC sequences on some terminals.
+    const bool c1 =
+        u == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xA0;
+    if (u >= 0x20 && u != 0x7F && !c1 && (len == 1 || utf8_valid(text.substr(i, len)))) {
       out.append(text.substr(i, len));
       i += len - 1;
       continue;

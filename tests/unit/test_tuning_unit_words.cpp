@@ -68,6 +68,11 @@ TEST_CASE("unit words: User= names as systemd's relaxed check") {
 TEST_CASE("unit words: messages show hostile text safely") {
   CHECK(printable("ok \xc3\xa9") == "ok \xc3\xa9");
   CHECK(printable("a\x01\x7f\xff") == "a\\x01\\x7f\\xff");
+  // C1 controls (a CSI here) are escaped; the next code point, U+00A0, is printable.
+  CHECK(printable("a\xc2\x9b"
+                  "31m\xc2\xa0") ==
+        "a\\xc2\\x9b"
+        "31m\xc2\xa0");
   const std::string shown = printable(std::string(1000, 'x'));
   CHECK(shown.size() < 130);
   CHECK(shown.substr(shown.size() - 3) == "...");
