@@ -44,7 +44,7 @@ prom_query() {
 prom_wait_query() {
   local deadline=$(($(date +%s) + ${4:-30}))
   while (($(date +%s) <= deadline)); do
-    if prom_query "$1" "$2" 2>/dev/null | grep -qF -- "$3"; then return 0; fi
+    if prom_query "$1" "$2" 2>/dev/null | grep -F -- "$3" > /dev/null; then return 0; fi  # not -q: see wait_metrics
     sleep 0.25
   done
   echo "last answer for $2: $(prom_query "$1" "$2" 2>&1)" >&2

@@ -108,7 +108,7 @@ kill "$ROTATE_PID" 2>/dev/null || true
 check "the daemon is still up after ${RUN_SECONDS}s" kill -0 "$LLMON_PID"
 rss_end="$(rss_kib)"
 echo "resident memory: ${rss_start} KiB after ${WARMUP}s, peak ${rss_max} KiB, ${rss_end} KiB at the end"
-check "resident memory stays flat (peak at most $MAX_RSS_GROWTH_KIB KiB above the warm-up sample)" \
+check_memory "resident memory stays flat (peak at most $MAX_RSS_GROWTH_KIB KiB above the warm-up sample)" \
   test "$((rss_max - rss_start))" -le "$MAX_RSS_GROWTH_KIB"
 
 scrape > "$WORK/m.prom" || true

@@ -17,12 +17,13 @@ stop_demo() {
 }
 trap 'stop_demo; cleanup' EXIT
 command=""
-for _ in $(seq 1 600); do  # 30 s: the demo starts two fake servers first
+for _ in $(seq 1 1200); do  # 60 s: the demo starts two fake servers first
   command="$(sed -n 's/^ *\(.*llmon bench --config .*\)$/\1/p' "$WORK/demo.out" 2>/dev/null)" || true
   [[ -n "$command" ]] && break
   sleep 0.05
 done
 check "the demo prints a llmon bench command with its configuration" test -n "$command"
+[[ -n "$command" ]] || { cat "$WORK/demo.out" "$WORK/demo.err" >&2; finish; }
 
 # Exactly what it prints, once per prompt, as JSON.
 read -r -a argv <<< "$command"

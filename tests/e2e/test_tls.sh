@@ -79,8 +79,9 @@ reload() {  # SIGHUP, then wait for its outcome in the log
   return 1
 }
 metric() { tls_curl "${AUTH[@]}" "$BASE/metrics" | grep -E "^$1 " | awk '{print $2}'; }
-serves_metrics() { tls_curl "${AUTH[@]}" "$@" "$BASE/metrics" | grep -q '^llmon_build_info'; }
-subject_is() { served_subject | grep -q "$1"; }
+# grep without -q reads to the end, so curl never fails writing (see wait_metrics in lib.sh).
+serves_metrics() { tls_curl "${AUTH[@]}" "$@" "$BASE/metrics" | grep '^llmon_build_info' > /dev/null; }
+subject_is() { served_subject | grep -- "$1" > /dev/null; }
 
 check "the startup log names the certificate" grep -q 'TLS on: subject CN=llmon first' "$LLMON_LOG"
 check "HTTPS with the right password serves the metrics" serves_metrics

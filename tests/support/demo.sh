@@ -24,9 +24,10 @@ trap 'exit 0' INT TERM
 
 start_fake() {  # start_fake NAME SCENARIO: sets PORT_<NAME>
   local port=""
+  : > "$WORK/$1.log"  # exists before the poll reads it: the child creates it only once it runs
   "$FAKE" --scenario "$2" --listen 127.0.0.1:0 >/dev/null 2>"$WORK/$1.log" &
   PIDS+=("$!")
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 400); do  # 20 s: slow in a sanitizer build on a busy machine
     port="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$WORK/$1.log")"
     if [[ -n "$port" ]]; then
       printf -v "PORT_$1" '%s' "$port"

@@ -20,6 +20,14 @@ namespace llmon::testing {
 
 using namespace std::chrono_literals;
 
+// Built with -DLLMON_SANITIZE (tests/CMakeLists.txt): instrumented code runs several times
+// slower, and the sanitizer runtimes need file descriptors of their own.
+#ifdef LLMON_SANITIZER_BUILD
+inline constexpr bool kSanitizerBuild = true;
+#else
+inline constexpr bool kSanitizerBuild = false;
+#endif
+
 // Publishes snapshots the way the daemon does: an immutable shared_ptr swapped under a lock.
 class SnapshotHolder {
  public:

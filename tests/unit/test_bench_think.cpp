@@ -90,8 +90,11 @@ TEST_CASE("bench think: the request carries think as Ollama's ThinkValue (boolea
 }
 
 TEST_CASE("bench think: [[bench.prompt]] think takes false, true or a level") {
-  for (const auto& [toml, want] : {std::pair{"false", "false"}, std::pair{"true", "true"},
-                                   std::pair{"\"low\"", "low"}, std::pair{"\"high\"", "high"}}) {
+  for (const auto& row : {std::pair{"false", "false"}, std::pair{"true", "true"},
+                          std::pair{"\"low\"", "low"}, std::pair{"\"high\"", "high"}}) {
+    // Not a structured binding: clang 14 cannot capture one (CAPTURE is a lambda).
+    const char* toml = row.first;
+    const char* want = row.second;
     CAPTURE(toml);
     auto c = config_with_think(toml);
     REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));

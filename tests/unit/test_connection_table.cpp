@@ -18,7 +18,7 @@ ClientKey client(const char* address) {
   return ClientKey::from(boost::asio::ip::make_address(address));
 }
 
-struct FakeConnection : TrackedConnection {
+struct FakeConnection final : TrackedConnection {
   ConnectionSlot slot;
   int reclaims = 0;
   int stops = 0;

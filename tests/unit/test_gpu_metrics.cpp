@@ -48,7 +48,9 @@ constexpr Version kApu[] = {{2, 0}, {2, 1}, {2, 2}, {2, 3}, {2, 4}, {3, 0}};
 }  // namespace
 
 TEST_CASE("gpu_metrics: discrete GPU tables (1.0-1.3) in base units") {
-  for (const auto [format, content] : kDiscrete) {
+  for (const Version v : kDiscrete) {
+    const int format = v.format;  // not a binding: clang 14 cannot CAPTURE one
+    const int content = v.content;
     CAPTURE(format);
     CAPTURE(content);
     const GpuMetrics m = parse(gm::build(format, content, every_value()));
@@ -69,7 +71,9 @@ TEST_CASE("gpu_metrics: discrete GPU tables (1.0-1.3) in base units") {
 }
 
 TEST_CASE("gpu_metrics: Instinct MI300 tables (1.4-1.6): hotspot, no edge") {
-  for (const auto [format, content] : kMi300) {
+  for (const Version v : kMi300) {
+    const int format = v.format;  // not a binding: clang 14 cannot CAPTURE one
+    const int content = v.content;
     CAPTURE(content);
     const GpuMetrics m = parse(gm::build(format, content, every_value()));
     CHECK(m.known_layout);
@@ -85,7 +89,9 @@ TEST_CASE("gpu_metrics: Instinct MI300 tables (1.4-1.6): hotspot, no edge") {
 }
 
 TEST_CASE("gpu_metrics: APU tables (2.0-2.4, 3.0): GPU and package power apart") {
-  for (const auto [format, content] : kApu) {
+  for (const Version v : kApu) {
+    const int format = v.format;  // not a binding: clang 14 cannot CAPTURE one
+    const int content = v.content;
     CAPTURE(format);
     CAPTURE(content);
     const GpuMetrics m = parse(gm::build(format, content, every_value()));

@@ -182,22 +182,28 @@ class FdSqueeze {
   std::vector<int> dummies_;
 };
 
-TEST_CASE("http: running out of file descriptors does not end the accept loop") {
+// Not in sanitizer builds (the normal build runs it): UBSan's vptr check opens a pipe to see
+// whether an object's memory is readable, so with no descriptor left every virtual call is
+// reported as a false "invalid vptr" (compiler-rt's IsAccessibleMemoryRange).
+TEST_CASE("http: running out of file descriptors does not end the accept loop" *
+          doctest::skip(kSanitizerBuild)) {
   TestServer server;
-  std::optional<RawClient> a;
+  // A keep-alive connection from before, which must go on working.
+  RawClient a(server.endpoint());
+  a.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  REQUIRE(a.read_response());
   std::optional<RawClient> b;
   {
-    FdSqueeze squeeze(3);
-    a.emplace(server.endpoint());  // client side: 2 left
-    a->send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
-    REQUIRE(a->read_response());   // server side accepted: 1 left
+    FdSqueeze squeeze(1);
     b.emplace(server.endpoint());  // the last one: the server's accept() now fails with EMFILE
     b->send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
     CHECK(b->read_response(false, 300ms) == std::nullopt);
-    squeeze.release(1);  // the accept retry can now succeed
+    squeeze.release(16);  // the accept retry can now succeed
     const auto r = b->read_response();
     REQUIRE(r);
     CHECK(r->status == 200);
+    a.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+    CHECK(a.read_response());
   }
   CHECK(fetch(server.endpoint(), "GET", "/metrics").status == 200);
 }

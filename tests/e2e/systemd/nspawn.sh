@@ -134,8 +134,16 @@ _nspawn_reap() {
   return 0
 }
 
+# Inside, the host's paths do not exist: a sanitizer build's options (tests/support/
+# sanitized_ctest.sh) name a log directory and a suppressions file there. Reports then go to
+# stderr, which the test shows, and a report still fails the command that made it.
 nspawn_exec() {
-  nsenter -t "$NSPAWN_PID" -a "$@"
+  local -a env=()
+  [[ -n "${ASAN_OPTIONS:-}" ]] && env+=("ASAN_OPTIONS=halt_on_error=1:detect_leaks=1")
+  [[ -n "${UBSAN_OPTIONS:-}" ]] && env+=("UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+  [[ -n "${TSAN_OPTIONS:-}" ]] && env+=("TSAN_OPTIONS=halt_on_error=1")
+  nsenter -t "$NSPAWN_PID" -a env -u ASAN_OPTIONS -u UBSAN_OPTIONS -u TSAN_OPTIONS \
+    -u LSAN_OPTIONS "${env[@]}" "$@"
 }
 
 nspawn_copy_in() {

@@ -36,7 +36,7 @@ metric() { metrics 2> /dev/null | grep -E -- "$1" | head -1 | awk '{print $NF}';
 wait_metric() {  # wait_metric REGEX [SECONDS]
   local deadline=$(($(date +%s) + ${2:-20}))
   while (($(date +%s) <= deadline)); do
-    metrics 2> /dev/null | grep -Eq -- "$1" && return 0
+    metrics 2> /dev/null | grep -E -- "$1" > /dev/null && return 0  # not -q: see lib.sh
     sleep 0.2
   done
   echo "timed out waiting for /metrics to match $1" >&2
