@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "common/host_port.hpp"
+#include "common/http_response_reader.hpp"
 #include "llmon/version.hpp"
 
 namespace llmon {
@@ -18,8 +19,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
+// What one socket read asks for, as Beast's own read loop does.
+constexpr std::size_t kMaxRead = 64 * 1024;
 constexpr auto kPostIdleLimit = std::chrono::seconds(5);
 
 class BeastHttpClient final : public HttpClient {
@@ -29,7 +30,7 @@ class BeastHttpClient final : public HttpClient {
       : executor_(ex),
         host_(std::move(host)),
         port_(port),
-        max_body_(max_body),
+        settings_{.max_body_bytes = max_body},
         resolver_(ex),
         resolve_timer_(ex),
         stream_(ex) {}
@@ -70,9 +71,7 @@ class BeastHttpClient final : public HttpClient {
     request_ = std::move(req);
     consumer_ = std::move(consumer);
     done_ = std::move(done);
-    response_ = HttpResponse{};
     cancelled_ = false;
-    received_any_ = false;
     timeout_ = timeout;
     deadline_ = std::chrono::steady_clock::now() + timeout;
     // A kept-alive connection may have been closed by the server meanwhile: one retry on a new
@@ -138,94 +137,89 @@ class BeastHttpClient final : public HttpClient {
       http_request_.body() = request_.body;
     }
     http_request_.prepare_payload();
-    parser_.emplace();
-    parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(max_body_);
-    if (request_.method == "HEAD") parser_->skip(true);
+    HttpResponseSettings settings = settings_;
+    settings.head = request_.method == "HEAD";
+    HttpClient::BodyConsumer consumer;
+    // No piece reaches the consumer after cancel(), even one already received.
+    if (consumer_)
+      consumer = [this](std::string_view piece) { return !cancelled_ && consumer_(piece); };
+    reader_.emplace(settings, std::move(consumer));
     auto self = shared_self();
     stream_.expires_at(deadline_);
     http::async_write(stream_, http_request_, [self](beast::error_code ec, std::size_t) {
       if (!ec && self->cancelled_) ec = asio::error::operation_aborted;
-      if (ec) return self->fail_or_retry("cannot send the request", ec);
-      self->read_header();
+      if (ec && self->retry_stale(ec)) return;
+      if (ec) return self->fail("cannot send the request", ec);
+      self->read();
     });
   }
 
-  void read_header() {
-    auto self = shared_self();
-    http::async_read_header(stream_, buffer_, *parser_, [self](beast::error_code ec, std::size_t) {
-      if (!ec && self->cancelled_) ec = asio::error::operation_aborted;
-      if (ec) return self->fail_or_retry("no response", ec);
-      self->received_any_ = true;
-      const auto& head = self->parser_->get();
-      self->response_.status = head.result_int();
-      self->response_.content_type = std::string(head[http::field::content_type]);
-      self->read_body();
-    });
-  }
-
-  void read_body() {
-    if (parser_->is_done()) return finish();
-    parser_->get().body().data = chunk_;
-    parser_->get().body().size = sizeof chunk_;
+  // Parses what the connection has buffered (a kept-alive one may hold the start of this
+  // response already), then reads from the socket until the reader has its answer.
+  void read() {
+    if (buffer_.size() > 0) {
+      const auto* data = static_cast<const char*>(buffer_.data().data());
+      buffer_.consume(reader_->feed({data, buffer_.size()}));
+    }
+    if (cancelled_ || reader_->state() != HttpResponseReader::State::kReading) return settle();
     auto self = shared_self();
     stream_.expires_at(deadline_);
-    http::async_read_some(stream_, buffer_, *parser_, [self](beast::error_code ec, std::size_t) {
-      if (ec == http::error::need_buffer) ec = {};
-      if (!ec && self->cancelled_) ec = asio::error::operation_aborted;
-      if (ec) return self->fail("reading the response body", ec);
-      const std::size_t n = sizeof self->chunk_ - self->parser_->get().body().size;
-      if (n > 0) {
-        const std::string_view piece(self->chunk_, n);
-        if (self->consumer_) {
-          if (!self->consumer_(piece)) return self->stop_early();
-        } else {
-          self->response_.body.append(piece);
-        }
-      }
-      self->read_body();
-    });
+    stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, kMaxRead)),
+                            [self](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec == asio::error::eof) {
+                                self->reader_->feed_eof();
+                              } else if (ec) {
+                                self->reader_->fail(ec);
+                              }
+                              self->read();
+                            });
+  }
+
+  void settle() {
+    using State = HttpResponseReader::State;
+    if (cancelled_) return fail(asio::error::operation_aborted, "cancelled");
+    if (reader_->state() == State::kComplete) return finish();
+    if (reader_->state() == State::kStopped) return stop_early();
+    if (retry_stale(reader_->error())) return;
+    fail(reader_->error(), reader_->error_text());
   }
 
   void finish() {
     last_used_ = std::chrono::steady_clock::now();
-    if (!parser_->keep_alive()) close();
-    complete(std::move(response_));
+    if (!reader_->keep_alive()) close();
+    complete(std::move(reader_->response()));
   }
 
   // The consumer has what it needs: drop the connection (the server stops generating).
   void stop_early() {
     close();
-    complete(std::move(response_));
+    complete(std::move(reader_->response()));
   }
 
-  void fail_or_retry(const std::string& what, beast::error_code ec) {
+  // A kept-alive connection the server has closed meanwhile fails before any answer: retries
+  // once on a new connection, when allowed. Returns whether it did.
+  bool retry_stale(beast::error_code ec) {
     const bool stale = ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
                        ec == asio::error::broken_pipe || ec == asio::error::eof;
-    if (retry_allowed_ && !received_any_ && !cancelled_ && stale) {
-      retry_allowed_ = false;
-      close();
-      buffer_.clear();
-      return resolve();
-    }
-    fail(what, ec);
+    if (!retry_allowed_ || reader_->header_done() || cancelled_ || !stale) return false;
+    retry_allowed_ = false;
+    close();
+    buffer_.clear();
+    resolve();
+    return true;
   }
 
   void fail(const std::string& what, beast::error_code ec) {
+    fail(ec, http_error_text(what, ec, settings_));
+  }
+
+  void fail(beast::error_code ec, std::string reason) {
     close();
-    std::string reason;
     if (cancelled_) {
       reason = "cancelled";
     } else if (ec == beast::error::timeout) {
       reason = "timed out after " + format_duration(timeout_);
-    } else if (ec == http::error::body_limit) {
-      reason = "response body larger than " + std::to_string(max_body_) + " bytes";
-    } else if (ec == http::error::header_limit) {
-      reason = "response headers larger than " + std::to_string(kMaxHeaderBytes) + " bytes";
-    } else if (ec == http::error::partial_message || ec == http::error::end_of_stream) {
-      reason = what + ": connection closed before the response was complete";
-    } else {
-      reason = what + ": " + ec.message();
     }
     complete(make_error(request_.method + " " + base_url() + request_.target + ": " + reason));
   }
@@ -242,14 +236,14 @@ class BeastHttpClient final : public HttpClient {
     Handler done = std::move(done_);
     done_ = nullptr;
     consumer_ = nullptr;
-    parser_.reset();
+    reader_.reset();
     if (done) done(std::move(result));
   }
 
   asio::any_io_executor executor_;
   std::string host_;
   std::uint16_t port_;
-  std::size_t max_body_;
+  HttpResponseSettings settings_;
   tcp::resolver resolver_;
   asio::steady_timer resolve_timer_;
   bool resolve_timed_out_ = false;
@@ -260,15 +254,12 @@ class BeastHttpClient final : public HttpClient {
 
   HttpRequest request_;
   http::request<http::string_body> http_request_;
-  std::optional<http::response_parser<http::buffer_body>> parser_;
-  char chunk_[kReadChunk];
+  std::optional<HttpResponseReader> reader_;
   BodyConsumer consumer_;
   Handler done_;
-  HttpResponse response_;
   Duration timeout_{};
   std::chrono::steady_clock::time_point deadline_;
   bool cancelled_ = false;
-  bool received_any_ = false;
   bool retry_allowed_ = false;
 };
 

@@ -273,3 +273,40 @@ TEST_CASE("http client: cancel() ends the request in flight") {
   CHECK(done->error().message.find("cancelled") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - start < 400ms);
 }
+
+TEST_CASE("http client: no piece reaches a consumer after cancel(), and reasons reach the user") {
+  ScriptedServer server([](tcp::socket& s, const std::string& req, int) {
+    if (req.find("GET /garbage") == 0) {
+      send(s, "SSH-2.0-OpenSSH_9.2\r\n\r\n");
+      return false;
+    }
+    // Every chunk in one write: the client parses them from one read.
+    std::string reply = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 5; ++i) reply += "3\r\nabc\r\n";
+    send(s, reply + "0\r\n\r\n");
+    return true;
+  });
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  asio::io_context io;
+  auto client = HttpClient::create(io.get_executor(), "127.0.0.1", server.port(), 1 << 20);
+  int pieces = 0;
+  std::optional<Expected<HttpResponse>> done;
+  client->stream(
+      {"POST", "/api/generate", "{}"}, 2s,
+      [&](std::string_view) {
+        ++pieces;
+        client->cancel();
+        return true;
+      },
+      [&](Expected<HttpResponse> r) { done = r; });
+  io.run();
+  REQUIRE(done.has_value());
+  REQUIRE_FALSE(done->ok());
+  CHECK(done->error().message == "POST " + base + "/api/generate: cancelled");
+  CHECK(pieces == 1);
+
+  Client g(server.port());
+  auto r = g.get("/garbage");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "GET " + base + "/garbage: no response: bad version");
+}
