@@ -4,6 +4,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/none.hpp>
 
 namespace llmon {
 
@@ -32,8 +33,18 @@ HttpResponseReader::HttpResponseReader(const HttpResponseSettings& settings,
   settings_.piece_bytes = std::max<std::size_t>(settings_.piece_bytes, 1);
   piece_ = std::make_unique_for_overwrite<char[]>(settings_.piece_bytes);
   parser_.header_limit(settings_.max_header_bytes);
+  // Beast refuses a Content-Length over the limit with the head; the rest is counted here.
   parser_.body_limit(settings_.max_body_bytes);
   if (settings_.head) parser_.skip(true);
+  // A chunk over the limit is refused as announced, before its data is read.
+  on_chunk_header_ = [this](std::uint64_t size, beast::string_view, beast::error_code& ec) {
+    if (size > settings_.max_body_bytes - announced_bytes_) {
+      ec = http::error::body_limit;
+    } else {
+      announced_bytes_ += size;
+    }
+  };
+  parser_.on_chunk_header(on_chunk_header_);
 }
 
 std::size_t HttpResponseReader::feed(std::string_view bytes) {
@@ -44,12 +55,21 @@ std::size_t HttpResponseReader::feed(std::string_view bytes) {
     body.data = piece_.get();
     body.size = settings_.piece_bytes;
     beast::error_code ec;
-    used += parser_.put(boost::asio::const_buffer(bytes.data() + used, bytes.size() - used), ec);
-    if (!head_done_ && parser_.is_header_done()) read_head();
+    const std::size_t n =
+        parser_.put(boost::asio::const_buffer(bytes.data() + used, bytes.size() - used), ec);
+    used += n;
+    if (!head_done_ && !read_head(n)) break;
     const std::size_t written = settings_.piece_bytes - body.size;
-    if (written > 0 && !deliver({piece_.get(), written})) {
-      state_ = State::kStopped;
-      break;
+    if (written > 0) {
+      body_bytes_ += written;
+      if (body_bytes_ > settings_.max_body_bytes) {
+        fail_at(http::error::body_limit);
+        break;
+      }
+      if (!deliver({piece_.get(), written})) {
+        state_ = State::kStopped;
+        break;
+      }
     }
     if (ec == http::error::need_buffer) continue;  // the piece was full and has been handed on
     if (ec == http::error::need_more) break;
@@ -64,10 +84,22 @@ std::size_t HttpResponseReader::feed(std::string_view bytes) {
   return used;
 }
 
-void HttpResponseReader::read_head() {
+bool HttpResponseReader::read_head(std::size_t parsed) {
+  // Beast limits the status line and the fields each on their own when they come in one piece,
+  // but the head as a whole when it comes in several: the limit is the whole head's.
+  head_bytes_ += parsed;
+  if (head_bytes_ > settings_.max_header_bytes) {
+    fail_at(http::error::header_limit);
+    return false;
+  }
+  if (!parser_.is_header_done()) return true;
   head_done_ = true;
+  // Beast would charge a body that ends with the close for all the input each step is offered
+  // (a step takes one piece), and a chunk again each time its header is parsed anew.
+  parser_.body_limit(boost::none);
   response_.status = parser_.get().result_int();
   response_.content_type = std::string(parser_.get()[http::field::content_type]);
+  return true;
 }
 
 void HttpResponseReader::feed_eof() {

@@ -7,6 +7,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,7 +44,7 @@ class HttpResponseReader {
   // parsed, and response().body stays empty; without, the body is buffered.
   explicit HttpResponseReader(const HttpResponseSettings& settings,
                               HttpClient::BodyConsumer consumer = nullptr);
-  HttpResponseReader(const HttpResponseReader&) = delete;
+  HttpResponseReader(const HttpResponseReader&) = delete;  // the parser holds on to it
   HttpResponseReader& operator=(const HttpResponseReader&) = delete;
 
   // Parses as much of `bytes` as it can and returns how many bytes it used. While kReading, the
@@ -68,17 +69,22 @@ class HttpResponseReader {
   std::string error_text() const;
 
  private:
-  void read_head();
+  bool read_head(std::size_t parsed);
   bool deliver(std::string_view piece);
   void fail_at(const boost::beast::error_code& ec);
 
   HttpResponseSettings settings_;
   HttpClient::BodyConsumer consumer_;
+  std::function<void(std::uint64_t, boost::beast::string_view, boost::beast::error_code&)>
+      on_chunk_header_;
   boost::beast::http::response_parser<boost::beast::http::buffer_body> parser_;
   std::unique_ptr<char[]> piece_;
   HttpResponse response_;
   State state_ = State::kReading;
   boost::beast::error_code error_;
+  std::size_t head_bytes_ = 0;  // of the status line and headers, as far as parsed
+  std::size_t body_bytes_ = 0;
+  std::size_t announced_bytes_ = 0;  // by chunk headers
   bool head_done_ = false;
 };
 

@@ -310,3 +310,16 @@ TEST_CASE("http client: no piece reaches a consumer after cancel(), and reasons 
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "GET " + base + "/garbage: no response: bad version");
 }
+
+TEST_CASE("http client: a body that ends with the connection counts once against the limit") {
+  ScriptedServer server([](tcp::socket& s, const std::string&, int) {
+    // A large head grows the client's buffer, and with it each read, past one body piece.
+    send(s, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " +
+                std::string(40000, 'p') + "\r\n\r\n" + std::string(900 * 1024, 'x'));
+    return false;
+  });
+  Client c(server.port(), 1 << 20);
+  auto r = c.get("/api/tags");
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  CHECK(r->body.size() == 900 * 1024);
+}

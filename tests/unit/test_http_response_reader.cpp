@@ -192,6 +192,47 @@ TEST_CASE("http response reader: headers and bodies over the limits are refused"
   CHECK_FALSE(fits.keep_alive());
 }
 
+TEST_CASE("http response reader: the limits count what arrived, however it was split") {
+  // The limit is the whole head's however it arrives (Beast alone limits the status line and the
+  // fields each on their own when they come in one piece: up to twice the limit).
+  const std::string split_head = "HTTP/1.1 200 " + std::string(40000, 'r') +
+                                 "\r\nX-Junk: " + std::string(40000, 'a') +
+                                 "\r\nContent-Length: 2\r\n\r\n{}";
+  for (const std::size_t piece : {std::size_t{1000}, split_head.size()}) {
+    CAPTURE(piece);
+    HttpResponseReader reader(limits());
+    read(reader, split_head, piece);
+    REQUIRE(reader.state() == State::kFailed);
+    CHECK(reader.error_text() == "response headers larger than 65536 bytes");
+  }
+  HttpResponseReader within(limits());
+  read(within, "HTTP/1.1 200 " + std::string(30000, 'r') +
+                   "\r\nX-Junk: " + std::string(30000, 'a') + "\r\nContent-Length: 2\r\n\r\n{}");
+  CHECK(within.state() == State::kComplete);
+
+  // A chunk is charged once, though its header is parsed anew as its bytes trickle in (Beast
+  // alone charges it each time: a malformed chunk became "larger than" the limit).
+  const std::string bad_extension =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n400;x=\"a\r\nbcdefgh\"\r\n";
+  for (const std::size_t piece : {std::size_t{1}, bad_extension.size()}) {
+    CAPTURE(piece);
+    HttpResponseReader reader(limits(4096));
+    read(reader, bad_extension, piece);
+    CHECK(reader.error_text() == "reading the response body: bad chunk extension");
+  }
+
+  // A body that ends with the close is charged for what it is, however it arrives (Beast alone
+  // charges it for the whole input of each step, though a step takes at most one piece of it).
+  for (const std::size_t piece : {std::size_t{1000}, std::size_t{50000}}) {
+    CAPTURE(piece);
+    HttpResponseReader until_close(limits(65536));
+    read(until_close,
+         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n" + std::string(40000, 'x'), piece);
+    REQUIRE(until_close.state() == State::kComplete);
+    CHECK(until_close.response().body.size() == 40000);
+  }
+}
+
 TEST_CASE("http response reader: the answer to HEAD has no body, whatever it announces") {
   HttpResponseSettings head = limits();
   head.head = true;
