@@ -47,7 +47,7 @@ for scenario in "$FIX"/ollama/*.toml; do
   pid=$!
   for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.05; done
   url="http://$(sed -n 's/.*listening on //p' "$log" | head -n1)"
-  mkdir -p "$OUT"/{ollama_version,ollama_ps,ollama_tags,ollama_show,ollama_stream,rfc3339}
+  mkdir -p "$OUT"/{ollama_version,ollama_ps,ollama_tags,ollama_show,ollama_stream,rfc3339,http_response}
   curl -sf "$url/api/version" > "$OUT/ollama_version/fake-$s" || true
   curl -sf "$url/api/ps" > "$OUT/ollama_ps/fake-$s" || true
   curl -sf "$url/api/tags" > "$OUT/ollama_tags/fake-$s" || true
@@ -66,6 +66,22 @@ for scenario in "$FIX"/ollama/*.toml; do
       > "$OUT/ollama_stream/fake-$s-chat-$i" || true
     i=$((i + 1))
   done
+  # Whole responses, head and all, as HttpClient reads them (--raw keeps the chunking), from one
+  # scenario: the others answer with the same framing. Two leading bytes: the http_response
+  # target's read size and options (see http_response.cpp).
+  if [[ "$s" == strix_halo ]]; then
+    raw() {  # raw <name> <leading bytes> <curl arguments>...
+      local name="$1" lead="$2"
+      shift 2
+      { printf "$lead"; curl -s --raw "$@"; } > "$OUT/http_response/fake-$s-$name" || true
+    }
+    raw ps '\x00\x00' -i "$url/api/ps"
+    raw generate '\x10\x08' -i "$url/api/generate" \
+      -d "{\"model\":\"$(echo "$models" | head -n 1)\",\"prompt\":\"hi\",\"options\":{\"num_predict\":8}}"
+    raw not_found '\x07\x00' -i "$url/api/show" -d '{"model":"missing:latest"}'
+    raw no_route '\x00\x00' -i "$url/api/unknown"
+    raw head '\x03\x01' -I "$url/api/version"
+  fi
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   rm -f "$log"
