@@ -119,9 +119,8 @@ bool Authenticator::verify(std::string_view authorization, std::function<void(Au
   {
     std::lock_guard lock(mutex_);
     if (waiting_ >= options_.max_waiting) return false;
-    ++waiting_;
+    start = waiting_++ == 0;
     queue_.push_back({std::string(authorization), std::move(done)});
-    start = !std::exchange(verifying_, true);
   }
   if (start) boost::asio::post(verify_on_, [self = shared_from_this()] { self->verify_next(); });
   return true;
@@ -139,8 +138,7 @@ void Authenticator::verify_next() {
   bool more = false;
   {
     std::lock_guard lock(mutex_);
-    --waiting_;
-    more = verifying_ = !queue_.empty();
+    more = --waiting_ > 0;
   }
   if (more) boost::asio::post(verify_on_, [self = shared_from_this()] { self->verify_next(); });
   next.done(verdict);

@@ -80,8 +80,8 @@ class Authenticator : public std::enable_shared_from_this<Authenticator> {
   mutable std::mutex mutex_;
   std::vector<CacheEntry> cache_;
   std::deque<Pending> queue_;  // waiting, in arrival order
-  bool verifying_ = false;     // a verify_next() is posted or running
-  std::size_t waiting_ = 0;    // queued or running
+  // Queued or running; a verify_next() is posted or running exactly while this is not 0.
+  std::size_t waiting_ = 0;
   std::uint64_t bcrypt_runs_ = 0;
 };
 

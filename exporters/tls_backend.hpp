@@ -44,13 +44,13 @@ class TlsBackend {
   virtual std::string library_version() const = 0;  // "OpenSSL 3.0.x ..."
 };
 
-// The plugin exports `extern "C" const llmon::TlsBackend* llmon_tls_backend(const char* build)`,
+// The plugin exports `extern "C" const llmon::TlsBackend* tls_plugin_backend(const char* build)`,
 // which returns null unless `build` equals its own tls_plugin_build(): plugin and binary must
 // come from the same build and compiler, since they share C++ types.
 inline std::string tls_plugin_build() {
   return std::string(kVersion) + "+" + kRevision + " tls-abi-1 " + __VERSION__;
 }
-inline constexpr const char* kTlsPluginSymbol = "llmon_tls_backend";
+inline constexpr const char* kTlsPluginSymbol = "tls_plugin_backend";
 inline constexpr const char* kTlsPluginFile = "llmon-tls.so";
 using TlsPluginEntry = const TlsBackend* (*)(const char* build);
 

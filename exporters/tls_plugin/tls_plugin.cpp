@@ -1,6 +1,6 @@
 // llmon-tls.so: TLS for the metrics endpoint over OpenSSL (Asio's ssl::stream), implementing
 // exporters/tls_backend.hpp. llmon dlopen()s it only when [web.tls] is configured. It is linked
-// with -z defs and uses no symbol of the llmon binary; only llmon_tls_backend is exported.
+// with -z defs and uses no symbol of the llmon binary; only tls_plugin_backend is exported.
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/opensslv.h>
@@ -213,7 +213,7 @@ class Backend final : public TlsBackend {
 }  // namespace
 }  // namespace llmon
 
-extern "C" __attribute__((visibility("default"))) const llmon::TlsBackend* llmon_tls_backend(
+extern "C" __attribute__((visibility("default"))) const llmon::TlsBackend* tls_plugin_backend(
     const char* build) {
   static const llmon::Backend backend;
   if (build == nullptr || llmon::tls_plugin_build() != build) return nullptr;
