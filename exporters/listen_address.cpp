@@ -11,7 +11,12 @@ namespace {
 using boost::asio::ip::address;
 using boost::asio::ip::tcp;
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// Cut, so that an error quoting the value (some quote it twice) stays a line, whatever it is given.
+std::string quoted(std::string_view s) {
+  constexpr std::size_t kMax = 200;
+  if (s.size() <= kMax) return "\"" + std::string(s) + "\"";
+  return "\"" + std::string(s.substr(0, kMax)) + "...\" (" + std::to_string(s.size()) + " bytes)";
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
